@@ -1,0 +1,285 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import { Redis } from 'ioredis'
+import mqemitterRedis from 'mqemitter-redis'
+import { randomUUID } from 'node:crypto'
+import { pathToFileURL } from 'node:url'
+import { resolve } from 'node:path'
+import { OpenlineError, errorCodes, type PluginDefinition, type PluginContext, type GraphQLExtension } from '@openline/sdk'
+import type { MikroORM } from '@mikro-orm/postgresql'
+import type { Config } from './config.ts'
+import type { Core, Registry } from './core.ts'
+import { openOrm, migrate } from './db/orm.ts'
+import { createBullJobs } from './jobs/bull.ts'
+import { createTransactionRunner, type Committed } from './tx.ts'
+import { createHookRunner } from './hooks.ts'
+import { createEventDispatcher, type SubscriberEntry } from './events.ts'
+import { createTimers, type TimerHandler } from './timers.ts'
+import { createIngest } from './ingest.ts'
+import { createSend, createDeliveryProcessor, deliverJob } from './outbox.ts'
+import { orderPlugins, collectRegistry, type LoadedPlugin } from './plugins/loader.ts'
+import { createPluginContext, pluginJobName, scopeTx } from './plugins/context.ts'
+import { createSecrets } from './secrets.ts'
+import { registerGraphql } from './graphql/index.ts'
+import { createMetrics, registerObservability } from './observability.ts'
+import { authGraphql, ensureBuiltinRoles } from './auth/index.ts'
+import { openChannelsGraphql } from './openChannels/index.ts'
+import { conversationsTypeDefs, conversationsResolvers } from './conversations/graphql.ts'
+import { coreVersion } from './version.ts'
+
+export interface PluginEntry {
+  definition: PluginDefinition<any>
+  options?: unknown
+}
+
+export interface BuildOptions {
+  /** Plugins given as objects (tests); added after those named in `config.plugins`. */
+  plugins?: PluginEntry[]
+  /** Apply pending migrations at boot (development, tests). Otherwise pending migrations fail boot. */
+  migrate?: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    core: Core
+  }
+}
+
+async function importPlugins (config: Config): Promise<PluginEntry[]> {
+  const out: PluginEntry[] = []
+  for (const { module, options } of config.plugins) {
+    const specifier = module.startsWith('.') || module.startsWith('/') ? pathToFileURL(resolve(module)).href : module
+    let loaded: { default?: PluginDefinition }
+    try {
+      loaded = await import(specifier)
+    } catch (err) {
+      throw new OpenlineError(errorCodes.pluginShape, `Cannot load plugin module ${module}: ${(err as Error).message}`, { cause: err })
+    }
+    if (loaded.default === undefined) throw new OpenlineError(errorCodes.pluginShape, `Plugin module ${module} has no default export`)
+    out.push({ definition: loaded.default, options })
+  }
+  return out
+}
+
+async function connectDatabase (config: Config, plugins: LoadedPlugin[]): Promise<MikroORM> {
+  try {
+    const orm = await openOrm({
+      databaseUrl: config.databaseUrl,
+      poolMax: config.databasePoolMax,
+      pluginEntities: plugins.flatMap(p => p.definition.entities ?? []),
+      pluginMigrations: plugins.map(p => ({ plugin: p.definition.name, migrations: p.definition.migrations ?? [] }))
+    })
+    await (orm.em.fork() as any).execute('select 1')
+    return orm
+  } catch (err) {
+    const safeUrl = config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')
+    throw new OpenlineError(errorCodes.databaseUnreachable, `PostgreSQL is unreachable at ${safeUrl}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** Registries are frozen after setup: nothing can add a strategy at run time. */
+function freeze (registry: Registry): void {
+  for (const map of Object.values(registry)) {
+    if (!(map instanceof Map)) continue
+    map.set = () => { throw new OpenlineError(errorCodes.registryFrozen, 'Registries are frozen after boot') }
+    map.delete = () => { throw new OpenlineError(errorCodes.registryFrozen, 'Registries are frozen after boot') }
+  }
+}
+
+/**
+ * Build the whole app (no listen). Boot order: plugins validated and ordered → registries →
+ * database → jobs and pub/sub → GraphQL schema (once) → routes, hooks, jobs → setup → freeze.
+ */
+export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  if (config.environment === 'production' && config.secretKey.includes('development-only')) {
+    throw new OpenlineError(errorCodes.configInvalid, 'Invalid configuration: secretKey — set SECRET_KEY to a long random value in production')
+  }
+  const plugins = orderPlugins([...await importPlugins(config), ...(options.plugins ?? [])], coreVersion)
+  const registry = collectRegistry(plugins)
+
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    forceCloseConnections: true
+  })
+  const log = app.log
+
+  const orm = await connectDatabase(config, plugins)
+  if (options.migrate === true) {
+    await migrate(orm)
+  } else {
+    const pending = await orm.migrator.getPending()
+    if (pending.length > 0) {
+      await orm.close()
+      throw new OpenlineError(errorCodes.configInvalid, `The database has ${pending.length} pending migrations (${pending.map(m => m.name).join(', ')}): run "npm run migrate"`)
+    }
+  }
+
+  const jobs = createBullJobs({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log })
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+  redis.on('error', () => {})
+  const emitter = new (mqemitterRedis as any).MQEmitterRedisPrefix(config.redisPrefix + 'ps:', { connectionString: config.redisUrl })
+  emitter.state?.on?.('error', () => {})
+  const publish = (topic: string, payload: Record<string, unknown>): Promise<void> => new Promise((resolve, reject) => {
+    emitter.emit({ topic, payload }, (err?: Error) => err ? reject(err) : resolve())
+  })
+
+  const contexts = new Map<string, PluginContext>()
+  const subscribers: SubscriberEntry[] = []
+  const timerHandlers = new Map<string, TimerHandler>()
+  let dispatchCommitted: (c: Committed) => void = () => {}
+  const hooks = createHookRunner(plugins.map(p => ({ name: p.definition.name, hooks: p.definition.hooks })), log)
+  const eventNames = new Set(plugins.flatMap(p => (p.definition.on ?? []).map(s => s.event.name)))
+  const transaction = createTransactionRunner({ orm, log, hasSubscribers: (name) => eventNames.has(name), onCommitted: (c) => dispatchCommitted(c) })
+  const metrics = createMetrics()
+
+  const core: Core = {
+    config, log, orm, registry, hooks, jobs, redis, publish, transaction,
+    secrets: createSecrets(config.secretKey),
+    redisKey: (name) => config.redisPrefix + name,
+    pluginContextOf (connectorId) {
+      const owner = registry.owner.get(`connectors:${connectorId}`)
+      const ctx = owner === undefined ? undefined : contexts.get(owner)
+      if (ctx === undefined) throw new OpenlineError(errorCodes.unknownConnector, `No plugin provides connector ${connectorId}`)
+      return ctx
+    },
+    ingest: async () => { throw new Error('not ready') },
+    sendMessage: async () => { throw new Error('not ready') }
+  }
+  for (const plugin of plugins) {
+    const ctx = createPluginContext(core, plugin)
+    contexts.set(plugin.definition.name, ctx)
+    ;(plugin.definition.on ?? []).forEach((s, i) => {
+      subscribers.push({ key: `${plugin.definition.name}:on:${s.event.name}${i > 0 ? `:${i}` : ''}`, eventName: s.event.name, run: (payload, tx) => s.handler(payload, scopeTx(tx, plugin.definition.name), ctx) })
+    })
+    for (const [job, fn] of Object.entries(plugin.definition.jobs ?? {})) {
+      timerHandlers.set(pluginJobName(plugin.definition.name, job), (data, tx) => fn(data, ctx, scopeTx(tx, plugin.definition.name)))
+    }
+  }
+  const events = createEventDispatcher({ subscribers, jobs, orm, transaction, log })
+  const timers = createTimers({ handlers: timerHandlers, jobs, orm, transaction, log })
+  dispatchCommitted = (c) => {
+    events.dispatch(c.events).catch(err => log.warn({ err: err.message }, 'event dispatch deferred to the sweeper'))
+    for (const t of c.timers) timers.enqueue(t).catch(err => log.warn({ err: err.message }, 'timer enqueue deferred to the sweeper'))
+  }
+  const ingest = createIngest({ orm, hooks, events, transaction, publish, log })
+  core.ingest = async (inbound) => {
+    try {
+      const result = await ingest(inbound)
+      metrics.ingested.inc({ result: result.duplicate ? 'duplicate' : 'stored' })
+      return result
+    } catch (err) {
+      metrics.ingested.inc({ result: 'rejected' })
+      throw err
+    }
+  }
+  const enqueueDelivery = (outboxId: string): Promise<void> => jobs.enqueue(deliverJob, { outboxId }, { jobId: `out:${outboxId}`, attempts: 10 })
+  core.sendMessage = createSend({ transaction, hooks, enqueueDelivery, publish, log })
+  app.decorate('core', core)
+
+  await ensureBuiltinRoles(core)
+
+  // Durable work: processors, and a sweeper for whatever a crash or a Redis outage left behind.
+  let sweepTimer: NodeJS.Timeout | undefined
+  let sweeping = false
+  const sweep = async (mode: 'all' | 'due'): Promise<void> => {
+    if (sweeping) return
+    sweeping = true
+    try {
+      await events.sweep()
+      await timers.sweep(mode)
+      const pending = await (orm.em.fork() as any).execute("select id::text as id from outbox where status = 'pending' and created_at < now() - interval '2 seconds' order by id limit 1000") as { id: string }[]
+      await Promise.all(pending.map(o => enqueueDelivery(o.id)))
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'sweep incomplete; will retry')
+    } finally {
+      sweeping = false
+    }
+  }
+  if (config.jobs.process) {
+    const deliver = createDeliveryProcessor({ transaction, hooks, secrets: core.secrets, connector: (id) => registry.connectors.get(id), pluginContextOf: core.pluginContextOf, publish, log })
+    jobs.register(deliverJob, async (data, meta) => {
+      try {
+        await deliver(data, meta)
+        metrics.delivered.inc({ status: 'done' })
+      } catch (err) {
+        metrics.delivered.inc({ status: 'retry' })
+        throw err
+      }
+    }, { concurrency: 16 })
+    events.registerProcessors()
+    timers.registerProcessor()
+    for (const plugin of plugins) {
+      for (const job of Object.keys(plugin.definition.jobs ?? {})) {
+        const name = pluginJobName(plugin.definition.name, job)
+        const handler = timerHandlers.get(name) as TimerHandler
+        jobs.register(name, (data) => transaction(tx => handler(data, tx)))
+      }
+    }
+    jobs.onReconnect(() => { void sweep('all') })
+    app.addHook('onReady', async () => {
+      void sweep('all')
+      sweepTimer = setInterval(() => { void sweep('due') }, config.jobs.sweepIntervalMs)
+      sweepTimer.unref()
+    })
+  }
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.timeWindowMs,
+    redis,
+    nameSpace: config.redisPrefix + 'rl:',
+    // Redis down must not take the API down with it; webhooks have their own protection (signatures).
+    skipOnError: true,
+    allowList: (request) => request.url.startsWith('/plugins/') || request.url.startsWith('/health')
+  })
+
+  app.setErrorHandler((error: any, request, reply) => {
+    if (error instanceof OpenlineError) return reply.code(error.statusCode).send({ error: error.code, message: error.message, fields: error.fields })
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500
+    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    return reply.code(status).send({ error: error.code ?? (status >= 500 ? 'OL_INTERNAL' : 'OL_BAD_REQUEST'), message: status >= 500 && config.environment === 'production' ? 'Internal error' : error.message })
+  })
+
+  const extensions: GraphQLExtension[] = [
+    authGraphql,
+    openChannelsGraphql,
+    { typeDefs: conversationsTypeDefs, resolvers: conversationsResolvers as any }
+  ]
+  for (const plugin of plugins) {
+    const ext = plugin.definition.graphql?.agent?.(contexts.get(plugin.definition.name) as PluginContext<any>)
+    if (ext !== undefined) extensions.push(ext)
+  }
+  await registerGraphql(app, core, { extensions, emitter })
+  registerObservability(app, core, metrics)
+
+  for (const plugin of plugins) {
+    const { routes, name } = plugin.definition
+    if (routes !== undefined) {
+      const ctx = contexts.get(name) as PluginContext<any>
+      await app.register(async (child) => { await routes(child, ctx) }, { prefix: `/plugins/${name}` })
+    }
+  }
+  for (const plugin of plugins) await plugin.definition.setup?.(contexts.get(plugin.definition.name) as PluginContext<any>)
+  freeze(registry)
+
+  app.addHook('onClose', async () => {
+    clearInterval(sweepTimer)
+    for (const plugin of [...plugins].reverse()) {
+      try {
+        await plugin.definition.teardown?.(contexts.get(plugin.definition.name) as PluginContext<any>)
+      } catch (err) {
+        log.error({ err, plugin: plugin.definition.name }, 'plugin teardown failed')
+      }
+    }
+    await jobs.close()
+    await new Promise<void>(resolve => emitter.close(() => resolve()))
+    redis.disconnect()
+    await orm.close()
+  })
+  return app
+}

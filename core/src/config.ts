@@ -1,0 +1,118 @@
+import { readFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { OpenlineError, errorCodes } from '@openline/sdk'
+
+export const configSchema = Type.Object({
+  environment: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')]),
+  host: Type.String({ minLength: 1 }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  publicUrl: Type.String({ pattern: '^https?://' }),
+  /** Signs session tokens and seals connector secrets. */
+  secretKey: Type.String({ minLength: 32 }),
+  databaseUrl: Type.String({ pattern: '^postgres(ql)?://' }),
+  databasePoolMax: Type.Integer({ minimum: 1, maximum: 500 }),
+  redisUrl: Type.String({ pattern: '^rediss?://' }),
+  /** Prefix of every Redis key (queues, pub/sub, rate limits): several deployments or tests share one Redis. */
+  redisPrefix: Type.String({ minLength: 1, maxLength: 64 }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l))),
+  /** Plugins to load: npm package names or paths, each with its options. */
+  plugins: Type.Array(Type.Object({ module: Type.String({ minLength: 1 }), options: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false })),
+  openChannels: Type.Object({
+    /** A4: 0 means unlimited. */
+    limit: Type.Integer({ minimum: 0 })
+  }, { additionalProperties: false }),
+  auth: Type.Object({
+    tokenTtlSec: Type.Integer({ minimum: 60, maximum: 60 * 60 * 24 * 90 }),
+    loginAttemptsPerMinute: Type.Integer({ minimum: 1 })
+  }, { additionalProperties: false }),
+  graphql: Type.Object({
+    maxDepth: Type.Integer({ minimum: 2, maximum: 50 }),
+    maxAliases: Type.Integer({ minimum: 0, maximum: 100 }),
+    maxCost: Type.Integer({ minimum: 100 }),
+    /** Defaults: on outside production, off in production. */
+    graphiql: Type.Optional(Type.Boolean()),
+    introspection: Type.Optional(Type.Boolean())
+  }, { additionalProperties: false }),
+  rateLimit: Type.Object({
+    max: Type.Integer({ minimum: 1 }),
+    timeWindowMs: Type.Integer({ minimum: 1000 })
+  }, { additionalProperties: false }),
+  jobs: Type.Object({
+    /** How often the sweeper looks for undispatched events, unsent deliveries and due timers. */
+    sweepIntervalMs: Type.Integer({ minimum: 100 }),
+    /** Run job processors in this instance (turn off for API-only instances). */
+    process: Type.Boolean()
+  }, { additionalProperties: false })
+}, { additionalProperties: false })
+
+export type Config = Static<typeof configSchema>
+export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> | Config[K] : Config[K] }
+
+const envKeys: Record<string, (c: Record<string, any>, v: string) => void> = {
+  DATABASE_URL: (c, v) => { c.databaseUrl = v },
+  REDIS_URL: (c, v) => { c.redisUrl = v },
+  REDIS_PREFIX: (c, v) => { c.redisPrefix = v },
+  PORT: (c, v) => { c.port = Number(v) },
+  HOST: (c, v) => { c.host = v },
+  PUBLIC_URL: (c, v) => { c.publicUrl = v },
+  SECRET_KEY: (c, v) => { c.secretKey = v },
+  LOG_LEVEL: (c, v) => { c.logLevel = v },
+  OPEN_CHANNEL_LIMIT: (c, v) => { c.openChannels = { ...c.openChannels, limit: Number(v) } },
+  NODE_ENV: (c, v) => { c.environment = v }
+}
+
+function isObject (v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function merge (base: Record<string, any>, over: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...base }
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue
+    out[k] = isObject(v) && isObject(base[k]) ? merge(base[k], v) : v
+  }
+  return out
+}
+
+function readJson (path: string): Record<string, any> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new OpenlineError(errorCodes.configInvalid, `Cannot read configuration file ${path}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** Validate a full configuration object; the error names every offending key. */
+export function validateConfig (candidate: Record<string, unknown>): Config {
+  const errors = [...Value.Errors(configSchema, candidate)]
+  if (errors.length > 0) {
+    const fields = errors.map(e => ({ path: e.path || '/', message: e.message }))
+    const keys = [...new Set(fields.map(f => f.path.slice(1).replaceAll('/', '.') || '(root)'))]
+    throw new OpenlineError(errorCodes.configInvalid, `Invalid configuration: ${keys.join(', ')} — ${fields.map(f => `${f.path}: ${f.message}`).join('; ')}`, { fields })
+  }
+  return candidate as Config
+}
+
+/**
+ * Configuration = config/default.json, then config/<environment>.json, then environment
+ * variables, then `overrides` (tests), validated as a whole.
+ */
+export function loadConfig (options: { dir?: string, env?: NodeJS.ProcessEnv, overrides?: ConfigInput } = {}): Config {
+  const dir = options.dir ?? join(import.meta.dirname, '../../config')
+  const env = options.env ?? process.env
+  let merged = readJson(join(dir, 'default.json'))
+  const environment = options.overrides?.environment ?? env.NODE_ENV ?? merged.environment
+  const envFile = join(dir, `${environment}.json`)
+  if (existsSync(envFile)) merged = merge(merged, readJson(envFile))
+  const fromEnv: Record<string, any> = {}
+  for (const [key, apply] of Object.entries(envKeys)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') apply(fromEnv, value)
+  }
+  if (fromEnv.openChannels !== undefined) fromEnv.openChannels = { ...merged.openChannels, ...fromEnv.openChannels }
+  merged = merge(merged, fromEnv)
+  merged = merge(merged, (options.overrides ?? {}) as Record<string, any>)
+  return validateConfig(merged)
+}

@@ -1,0 +1,204 @@
+import { OpenlineError, errorCodes, type AuthUser } from '@openline/sdk'
+import mercurius from 'mercurius'
+import type { AgentGraphQLContext, Core } from '../core.ts'
+import { historyCondition } from '../auth/index.ts'
+import { conversationColumns, toConversationRecord, messageColumns, toMessageRecord } from '../records.ts'
+import { topics } from '../topics.ts'
+
+const { withFilter } = mercurius
+
+export const conversationsTypeDefs = `
+  enum ConversationStatus { queued bot assigned closing closed }
+  enum AuthorKind { client agent bot system }
+  enum Visibility { public internal }
+  enum DeliveryStatus { none pending sent delivered read failed }
+
+  type Client { id: ID!, name: String, email: String, phone: String, locale: String }
+
+  type Conversation {
+    id: ID!
+    openChannelId: ID!
+    connectionId: ID
+    client: Client!
+    status: ConversationStatus!
+    assigneeId: ID
+    title: String
+    pinnedUntil: DateTime
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    queuedAt: DateTime
+    assignedAt: DateTime
+    firstResponseAt: DateTime
+    lastClientMessageAt: DateTime
+    lastAgentMessageAt: DateTime
+    closedAt: DateTime
+    messageCount: Int!
+  }
+
+  type Message {
+    id: ID!
+    conversationId: ID!
+    authorKind: AuthorKind!
+    authorUserId: ID
+    visibility: Visibility!
+    body: String!
+    attachments: JSON!
+    quoteMessageId: ID
+    createdAt: DateTime!
+    sentAt: DateTime
+    editedAt: DateTime
+    deletedAt: DateTime
+    deliveryStatus: DeliveryStatus!
+  }
+
+  type ConversationPage { nodes: [Conversation!]!, nextCursor: String }
+  type MessagePage { nodes: [Message!]!, "Pass as before to read older messages" previousCursor: String }
+  type DeliveryUpdate { messageId: ID!, conversationId: ID!, status: DeliveryStatus!, error: String }
+
+  extend type Query {
+    "Conversations the signed-in user may see (J1), newest activity first."
+    conversations(status: [ConversationStatus!], openChannelId: ID, assigneeId: ID, first: Int = 50, after: String): ConversationPage!
+    conversation(id: ID!): Conversation
+    "Messages of a conversation, oldest first; at most 200 a page."
+    messages(conversationId: ID!, last: Int = 50, before: String): MessagePage!
+  }
+
+  extend type Mutation {
+    "Reply to the client (public) or write a hidden note (internal: never delivered to the client)."
+    sendMessage(conversationId: ID!, body: String!, internal: Boolean = false, quoteMessageId: ID): Message!
+  }
+
+  extend type Subscription {
+    "New messages in conversations the user may see; one conversation when conversationId is given."
+    messageAdded(conversationId: ID): Message!
+    messageDelivery(conversationId: ID): DeliveryUpdate!
+  }
+`
+
+const idPattern = /^\d{1,19}$/
+
+function checkId (value: unknown, path: string): string {
+  if (typeof value !== 'string' || !idPattern.test(value)) throw new OpenlineError(errorCodes.validation, `Invalid id at ${path}`, { fields: [{ path, message: 'must be an id' }] })
+  return value
+}
+
+function pageSize (value: unknown, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max) throw new OpenlineError(errorCodes.validation, `Page size must be 1–${max}`, { fields: [{ path: '/first', message: `must be 1–${max}` }] })
+  return value as number
+}
+
+/** The conversation if the user may see it (J1), else OL_NOT_FOUND: existence is not leaked. */
+export async function visibleConversation (core: Core, user: AuthUser, id: string): Promise<Record<string, any>> {
+  const cond = historyCondition(user, 'c')
+  const rows = await (core.orm.em.fork() as any).execute(`select ${conversationColumns.split(', ').map(c => 'c.' + c).join(', ')} from conversations c where c.id = ? and (${cond.sql})`, [id, ...cond.params]) as Record<string, any>[]
+  if (rows.length === 0) throw new OpenlineError(errorCodes.notFound, 'Conversation not found', { statusCode: 404 })
+  return rows[0]
+}
+
+// Keyset cursor: (updated_at, id) of the last row, opaque to clients.
+const encodeCursor = (updatedAt: Date, id: string): string => Buffer.from(`${updatedAt.toISOString()}|${id}`).toString('base64url')
+function decodeCursor (cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|')
+  if (at === undefined || id === undefined || Number.isNaN(new Date(at).getTime()) || !idPattern.test(id)) throw new OpenlineError(errorCodes.validation, 'Invalid cursor', { fields: [{ path: '/after', message: 'invalid cursor' }] })
+  return [at, id]
+}
+
+async function canSeeFeedItem (core: Core, user: AuthUser, conversationId: string): Promise<boolean> {
+  if (user.permissions.viewHistory === 'all') return true
+  try {
+    await visibleConversation(core, user, conversationId)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export const conversationsResolvers = {
+  Query: {
+    async conversations (_: unknown, args: { status?: string[], openChannelId?: string, assigneeId?: string, first: number, after?: string }, ctx: AgentGraphQLContext) {
+      const user = ctx.requireUser()
+      const first = pageSize(args.first, 200)
+      const cond = historyCondition(user, 'c')
+      const where = [`(${cond.sql})`]
+      const params: unknown[] = [...cond.params]
+      if (args.status !== undefined && args.status.length > 0) { where.push(`c.status in (${args.status.map(() => '?').join(', ')})`); params.push(...args.status) }
+      if (args.openChannelId !== undefined) { where.push('c.open_channel_id = ?'); params.push(checkId(args.openChannelId, '/openChannelId')) }
+      if (args.assigneeId !== undefined) { where.push('c.assignee_id = ?'); params.push(checkId(args.assigneeId, '/assigneeId')) }
+      if (args.after !== undefined) { const [at, id] = decodeCursor(args.after); where.push('(c.updated_at, c.id) < (?::timestamptz, ?::bigint)'); params.push(at, id) }
+      const rows = await (ctx.core.orm.em.fork() as any).execute(
+        `select ${conversationColumns.split(', ').map(c => 'c.' + c).join(', ')} from conversations c where ${where.join(' and ')} order by c.updated_at desc, c.id desc limit ${first + 1}`, params) as Record<string, any>[]
+      const nodes = rows.slice(0, first).map(toConversationRecord)
+      const last = nodes[nodes.length - 1]
+      return { nodes, nextCursor: rows.length > first && last !== undefined ? encodeCursor(last.updatedAt, last.id) : null }
+    },
+    async conversation (_: unknown, args: { id: string }, ctx: AgentGraphQLContext) {
+      const user = ctx.requireUser()
+      try {
+        return toConversationRecord(await visibleConversation(ctx.core, user, checkId(args.id, '/id')))
+      } catch (err) {
+        if ((err as OpenlineError).code === errorCodes.notFound) return null
+        throw err
+      }
+    },
+    async messages (_: unknown, args: { conversationId: string, last: number, before?: string }, ctx: AgentGraphQLContext) {
+      const user = ctx.requireUser()
+      const last = pageSize(args.last, 200)
+      await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))
+      const params: unknown[] = [args.conversationId]
+      let before = ''
+      if (args.before !== undefined) { before = 'and id < ?'; params.push(checkId(args.before, '/before')) }
+      const rows = await (ctx.core.orm.em.fork() as any).execute(
+        `select ${messageColumns} from messages where conversation_id = ? ${before} order by id desc limit ${last + 1}`, params) as Record<string, any>[]
+      const nodes = rows.slice(0, last).map(toMessageRecord).reverse()
+      return { nodes, previousCursor: rows.length > last ? nodes[0].id : null }
+    }
+  },
+  Mutation: {
+    async sendMessage (_: unknown, args: { conversationId: string, body: string, internal: boolean, quoteMessageId?: string }, ctx: AgentGraphQLContext) {
+      const user = ctx.requireUser()
+      await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))
+      return ctx.core.sendMessage({
+        conversationId: args.conversationId,
+        body: args.body,
+        authorKind: 'agent',
+        authorUserId: user.id,
+        visibility: args.internal ? 'internal' : 'public',
+        quoteMessageId: args.quoteMessageId === undefined ? null : checkId(args.quoteMessageId, '/quoteMessageId')
+      })
+    }
+  },
+  Conversation: {
+    async client (conv: { clientId: string }, _: unknown, ctx: AgentGraphQLContext) {
+      const [row] = await (ctx.core.orm.em.fork() as any).execute('select id::text, name, email, phone, locale from clients where id = ?', [conv.clientId]) as Record<string, any>[]
+      return row
+    }
+  },
+  Subscription: {
+    messageAdded: {
+      subscribe: withFilter(
+        (_: unknown, args: { conversationId?: string }, ctx: any) => {
+          if (ctx.user == null) throw new OpenlineError(errorCodes.unauthenticated, 'Sign in first')
+          return ctx.pubsub.subscribe(topics.messages)
+        },
+        async (payload: { messageAdded?: { conversationId: string, visibility: string } }, args: { conversationId?: string }, ctx: any) => {
+          const m = payload.messageAdded
+          if (m === undefined) return false
+          if (args.conversationId !== undefined && args.conversationId !== m.conversationId) return false
+          return canSeeFeedItem(ctx.core, ctx.user, m.conversationId)
+        })
+    },
+    messageDelivery: {
+      subscribe: withFilter(
+        (_: unknown, _args: { conversationId?: string }, ctx: any) => {
+          if (ctx.user == null) throw new OpenlineError(errorCodes.unauthenticated, 'Sign in first')
+          return ctx.pubsub.subscribe(topics.messages)
+        },
+        async (payload: { messageDelivery?: { conversationId: string } }, args: { conversationId?: string }, ctx: any) => {
+          const d = payload.messageDelivery
+          if (d === undefined) return false
+          if (args.conversationId !== undefined && args.conversationId !== d.conversationId) return false
+          return canSeeFeedItem(ctx.core, ctx.user, d.conversationId)
+        })
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { PluginContext, Tx, ChannelConnectionRecord } from '@openline/sdk'
+import type { Core } from '../core.ts'
+import type { LoadedPlugin } from './loader.ts'
+
+/** Plugin job and timer names are local; the queue name carries the plugin's name. */
+export const pluginJobName = (plugin: string, job: string): string => `${plugin}:${job}`
+
+function scopeTx (tx: Tx, plugin: string): Tx {
+  return { ...tx, schedule: (timer) => tx.schedule({ ...timer, job: pluginJobName(plugin, timer.job) }) }
+}
+
+type OpenedConnection = ChannelConnectionRecord & { secrets: Record<string, unknown> }
+const connectionCacheMs = 2000
+
+/** Webhooks look their connection up on every request: keep it for a moment. */
+function connectionLookup (core: Core): PluginContext['connections'] {
+  const cache = new Map<string, { at: number, value: OpenedConnection | null }>()
+  async function load (where: string, params: unknown[], key: string): Promise<OpenedConnection | null> {
+    const hit = cache.get(key)
+    if (hit !== undefined && Date.now() - hit.at < connectionCacheMs) return hit.value
+    const rows = await (core.orm.em.fork() as any).execute(
+      `select id::text, open_channel_id::text, connector, external_account_id, status, settings, secrets from channel_connections where ${where}`, params) as Record<string, any>[]
+    const row = rows[0]
+    const value: OpenedConnection | null = row === undefined
+      ? null
+      : { id: row.id, openChannelId: row.open_channel_id, connector: row.connector, externalAccountId: row.external_account_id, status: row.status, settings: row.settings, secrets: row.secrets === null ? {} : core.secrets.open(row.secrets) }
+    if (cache.size > 10_000) cache.clear()
+    cache.set(key, { at: Date.now(), value })
+    return value
+  }
+  return {
+    get: async (id) => /^\d{1,19}$/.test(id) ? load('id = ?', [id], `id:${id}`) : null,
+    find: async (connector, account) => load('connector = ? and external_account_id = ?', [connector, account], `acc:${connector}:${account}`)
+  }
+}
+
+/** The plain object every plugin function receives: no decorators, no container. */
+export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginContext {
+  const name = plugin.definition.name
+  return {
+    connections: connectionLookup(core),
+    pluginName: name,
+    options: plugin.options,
+    log: core.log.child({ plugin: name }),
+    config: { publicUrl: core.config.publicUrl, environment: core.config.environment },
+    transaction: (fn) => core.transaction(tx => fn(scopeTx(tx, name))),
+    em: () => core.orm.em.fork(),
+    ingest: (inbound) => core.ingest(inbound),
+    sendMessage: (message, tx) => core.sendMessage(message, tx),
+    jobs: { enqueue: (job, data, options) => core.jobs.enqueue(pluginJobName(name, job), data, options) },
+    publish: (topic, payload) => core.publish(topic, payload),
+    registry: {
+      connector: (id) => core.registry.connectors.get(id),
+      queueStrategy: (id) => core.registry.queueStrategies.get(id),
+      chatbot: (id) => core.registry.chatbots.get(id),
+      crmAdapter: (id) => core.registry.crmAdapters.get(id),
+      crmForm: (id) => core.registry.crmForms.get(id),
+      settingsGroup: (id) => core.registry.settingsGroups.get(id)
+    }
+  }
+}
+
+export { scopeTx }

@@ -1,0 +1,8 @@
+// Subscription topics, in one place so publishers and resolvers agree.
+export const topics = {
+  /** Every new or changed message (agents' feed; filtered per subscriber by permission). */
+  messages: 'messages',
+  conversation: (id: string) => `conversation:${id}`,
+  /** Conversation state changes (status, assignee). */
+  conversations: 'conversations'
+} as const

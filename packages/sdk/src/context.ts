@@ -1,0 +1,94 @@
+import type { EntityManager } from '@mikro-orm/core'
+import type { FastifyBaseLogger } from 'fastify'
+import type { EventToken } from './events.ts'
+import type { InboundMessage, IngestResult, ChannelConnector } from './connectors.ts'
+import type { Chatbot, CrmAdapter, CrmForm, QueueStrategy, SettingsGroup } from './strategies.ts'
+import type { AuthorKind, Id, MessageRecord, Visibility, Attachment, ChannelConnectionRecord } from './records.ts'
+
+export type Logger = FastifyBaseLogger
+
+/** A durable deadline: stored as a row, triggered by a delayed job, fired exactly once. */
+export interface TimerSpec {
+  /** The plugin job to run when the timer fires (a key of the plugin's `jobs`). */
+  job: string
+  /** Replaces any pending timer with the same key (e.g. `autoclose:<conversationId>`). */
+  key: string
+  dueAt: Date
+  data?: Record<string, unknown>
+  conversationId?: Id
+}
+
+/**
+ * A database transaction. Events emitted and timers scheduled through it exist only if it
+ * commits; events are dispatched after commit.
+ */
+export interface Tx {
+  /** MikroORM entity manager bound to this transaction. */
+  em: EntityManager
+  /** Raw SQL in this transaction (`$1`, `$2` placeholders); returns rows. */
+  query: <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<Row[]>
+  /** Record an event; subscribers run after commit, each as its own durable job. */
+  emit: <P>(event: EventToken<P>, payload: P) => void
+  /** Schedule (or replace, by key) a durable timer. */
+  schedule: (timer: TimerSpec) => Promise<Id>
+  /** Cancel pending timers by key; returns how many. */
+  cancelTimers: (key: string) => Promise<number>
+  /** Run after a successful commit (subscription pushes, cache drops). Errors are logged. */
+  afterCommit: (fn: () => void | Promise<void>) => void
+}
+
+export interface NewMessage {
+  conversationId: Id
+  body: string
+  authorKind: Exclude<AuthorKind, 'client'>
+  authorUserId?: Id | null
+  visibility?: Visibility
+  attachments?: Attachment[]
+  quoteMessageId?: Id | null
+  /** Provider-specific data for the connector (buttons, templates). */
+  meta?: Record<string, unknown>
+}
+
+export interface JobOptions {
+  /** De-duplicates: a job with the same id is not added twice. */
+  jobId?: string
+  delayMs?: number
+  attempts?: number
+}
+
+/**
+ * What every plugin function receives. No Fastify decorators, no container: a plain object.
+ */
+export interface PluginContext<Options = unknown> {
+  pluginName: string
+  options: Options
+  log: Logger
+  config: { publicUrl: string, environment: string }
+  /** Run `fn` in a transaction; events and timers recorded in it apply only on commit. */
+  transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>
+  /** A fresh entity manager for reads outside a transaction. */
+  em: () => EntityManager
+  /** Store an inbound message (de-duplicated) and commit it; call before answering a webhook. */
+  ingest: (inbound: InboundMessage) => Promise<IngestResult>
+  /** Store an outgoing message and queue its delivery, in `tx` when given. */
+  sendMessage: (message: NewMessage, tx?: Tx) => Promise<MessageRecord>
+  jobs: { enqueue: (job: string, data: Record<string, unknown>, options?: JobOptions) => Promise<void> }
+  /**
+   * Connections of this plugin's connectors with their opened secrets, for webhook signature checks.
+   * Cached for a second or two; `ingest` itself re-checks that the connection is still connected.
+   */
+  connections: {
+    get: (id: Id) => Promise<(ChannelConnectionRecord & { secrets: Record<string, unknown> }) | null>
+    find: (connector: string, externalAccountId: string) => Promise<(ChannelConnectionRecord & { secrets: Record<string, unknown> }) | null>
+  }
+  /** Push to GraphQL subscriptions on every instance. */
+  publish: (topic: string, payload: Record<string, unknown>) => Promise<void>
+  registry: {
+    connector: (id: string) => ChannelConnector | undefined
+    queueStrategy: (id: string) => QueueStrategy | undefined
+    chatbot: (id: string) => Chatbot | undefined
+    crmAdapter: (id: string) => CrmAdapter | undefined
+    crmForm: (id: string) => CrmForm | undefined
+    settingsGroup: (id: string) => SettingsGroup | undefined
+  }
+}

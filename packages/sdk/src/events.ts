@@ -1,0 +1,38 @@
+import type { Id, ConversationStatus, DeliveryStatus } from './records.ts'
+
+/**
+ * A typed event token. The package that owns an event exports its token; subscribers import it.
+ * Events are recorded inside the emitting transaction and dispatched only after commit; every
+ * subscriber then runs as its own durable job, so retries stay per subscriber.
+ * @example
+ * export const ratingGiven = defineEvent<{ conversationId: string, value: 'like' | 'dislike' }>('rating.given')
+ */
+export interface EventToken<Payload> {
+  readonly name: string
+  /** Phantom field carrying the payload type; never set at run time. */
+  readonly __payload?: Payload
+}
+
+export type EventPayload<T> = T extends EventToken<infer P> ? P : never
+
+export function defineEvent<Payload> (name: string): EventToken<Payload> {
+  if (!/^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$/.test(name)) {
+    throw new Error(`Event name "${name}" must look like "owner.happened"`)
+  }
+  return Object.freeze({ name })
+}
+
+/** Events the core emits. */
+export const coreEvents = {
+  /** A client's message was stored (after de-duplication). */
+  messageReceived: defineEvent<{ messageId: Id, conversationId: Id, openChannelId: Id, clientId: Id, connectionId: Id, conversationOpened: boolean, openChannelActive: boolean }>('message.received'),
+  /** Any message was stored: client, agent, bot or system; public or internal. */
+  messageCreated: defineEvent<{ messageId: Id, conversationId: Id, openChannelId: Id, authorKind: string, visibility: string }>('message.created'),
+  /** The delivery status of an outgoing message changed. */
+  messageDelivery: defineEvent<{ messageId: Id, conversationId: Id, status: DeliveryStatus, error?: string }>('message.delivery'),
+  conversationOpened: defineEvent<{ conversationId: Id, openChannelId: Id, clientId: Id, firstContact: boolean }>('conversation.opened'),
+  conversationStatusChanged: defineEvent<{ conversationId: Id, openChannelId: Id, from: ConversationStatus, to: ConversationStatus }>('conversation.statusChanged'),
+  conversationAssigned: defineEvent<{ conversationId: Id, openChannelId: Id, assigneeId: Id | null, previousAssigneeId: Id | null }>('conversation.assigned'),
+  openChannelChanged: defineEvent<{ openChannelId: Id, change: 'created' | 'updated' | 'deleted' | 'activated' | 'deactivated' }>('openChannel.changed'),
+  connectionChanged: defineEvent<{ connectionId: Id, openChannelId: Id, change: 'connected' | 'moved' | 'disconnected' }>('connection.changed')
+} as const

@@ -1,0 +1,99 @@
+/**
+ * Plain shapes of the core records as plugins see them (rows read through `tx.execute`,
+ * payloads of hooks and events). Ids are strings: PostgreSQL bigint identities.
+ */
+
+export type Id = string
+
+export type ConversationStatus = 'queued' | 'bot' | 'assigned' | 'closing' | 'closed'
+export type AuthorKind = 'client' | 'agent' | 'bot' | 'system'
+export type Visibility = 'public' | 'internal'
+export type DeliveryStatus = 'none' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed'
+
+export interface Attachment {
+  kind: 'image' | 'file' | 'audio' | 'video' | 'sticker' | 'location'
+  name?: string
+  mimeType?: string
+  size?: number
+  /** Where the core stores the bytes (storage key), once fetched. */
+  storageKey?: string
+  /** Provider's own file reference, fetched through the provider's API only. */
+  providerFileId?: string
+}
+
+export interface OpenChannelRecord {
+  id: Id
+  name: string
+  active: boolean
+  language: string
+  queueStrategy: string | null
+  queueSettings: Record<string, unknown>
+  chatbot: string | null
+  chatbotSettings: Record<string, unknown>
+  crmForm: string | null
+  crmFormSettings: Record<string, unknown>
+  /** Settings groups (A6) keyed by group name, each validated on its own. */
+  settings: Record<string, Record<string, unknown>>
+}
+
+export interface ChannelConnectionRecord {
+  id: Id
+  openChannelId: Id
+  connector: string
+  externalAccountId: string
+  status: 'connected' | 'disconnected'
+  settings: Record<string, unknown>
+}
+
+export interface ClientRecord {
+  id: Id
+  name: string | null
+  email: string | null
+  phone: string | null
+  locale: string | null
+}
+
+export interface ConversationRecord {
+  id: Id
+  openChannelId: Id
+  connectionId: Id | null
+  clientId: Id
+  clientIdentityId: Id
+  status: ConversationStatus
+  assigneeId: Id | null
+  pinnedUntil: Date | null
+  createdAt: Date
+  queuedAt: Date | null
+  assignedAt: Date | null
+  firstResponseAt: Date | null
+  lastClientMessageAt: Date | null
+  lastAgentMessageAt: Date | null
+  closedAt: Date | null
+  messageCount: number
+}
+
+export interface MessageRecord {
+  id: Id
+  conversationId: Id
+  connectionId: Id | null
+  externalId: string | null
+  authorKind: AuthorKind
+  authorUserId: Id | null
+  visibility: Visibility
+  body: string
+  attachments: Attachment[]
+  quoteMessageId: Id | null
+  createdAt: Date
+  sentAt: Date | null
+  editedAt: Date | null
+  deletedAt: Date | null
+  deliveryStatus: DeliveryStatus
+}
+
+export interface UserRecord {
+  id: Id
+  email: string
+  name: string
+  roleId: Id
+  active: boolean
+}

@@ -1,0 +1,6 @@
+export { buildTestApp, type TestApp, type TestAppOptions } from './app.ts'
+export { agentClient, type AgentClient, type GraphQLResponse, type Subscription } from './clients.ts'
+export { testConnectorPlugin, sign } from './testConnector.ts'
+export { startFakeProvider, type FakeProvider, type FakeSend } from './fakeProvider.ts'
+export { createTestDatabase, dropStaleTestDatabases, type TestDatabase } from './database.ts'
+export { redisPrefix, clearRedisPrefix, startRedisServer, type RedisServer } from './redis.ts'

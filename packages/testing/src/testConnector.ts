@@ -1,0 +1,88 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { definePlugin, Type, DeliveryError, type ChannelConnector } from '@openline/sdk'
+
+const settingsSchema = Type.Object({
+  /** The "provider account": defaults to one the connector makes up, like a bot id returned by getMe. */
+  accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  /** Shared secret for webhook signatures. */
+  secret: Type.String({ minLength: 8 }),
+  /** Base URL of the provider's API (a loopback fake in tests). */
+  apiBaseUrl: Type.String({ pattern: '^https?://' })
+})
+
+export function sign (secret: string, body: string | Buffer): string {
+  return createHmac('sha256', secret).update(body).digest('hex')
+}
+
+const connector: ChannelConnector<typeof settingsSchema> = {
+  id: 'test',
+  title: 'Loopback test channel',
+  settingsSchema,
+  secretFields: ['secret'],
+  capabilities: { typing: false, edits: false, deletes: false, attachments: false, buttons: false },
+  async connect ({ settings, externalAccountId }) {
+    return { externalAccountId: externalAccountId ?? settings.accountId ?? `acct-${Math.random().toString(36).slice(2, 10)}` }
+  },
+  async send (delivery) {
+    const base = String(delivery.connection.settings.apiBaseUrl)
+    let res: Response
+    try {
+      res = await fetch(`${base}/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ idempotencyKey: delivery.idempotencyKey, to: delivery.externalUserId, text: delivery.body, senderName: delivery.senderName })
+      })
+    } catch (err) {
+      throw new DeliveryError(`provider unreachable: ${(err as Error).message}`, { retryable: true, cause: err })
+    }
+    if (res.status === 429) throw new DeliveryError('rate limited', { retryable: true, retryAfterMs: Number(res.headers.get('retry-after') ?? '1') * 1000 })
+    if (res.status === 403) throw new DeliveryError('blocked by the user', { retryable: false, undeliverable: true })
+    if (res.status >= 500) throw new DeliveryError(`provider error ${res.status}`, { retryable: true })
+    if (!res.ok) throw new DeliveryError(`provider refused: ${res.status}`, { retryable: false })
+    const body = await res.json() as { id: string }
+    return { externalMessageId: body.id }
+  }
+}
+
+/**
+ * A generic loopback connector: webhooks at `/plugins/test-connector/webhook/<connectionId>`
+ * signed with `x-test-signature: hex(HMAC-SHA256(secret, raw body))`, sends to `apiBaseUrl/send`.
+ */
+export const testConnectorPlugin = definePlugin({
+  name: 'test-connector',
+  version: '0.1.0',
+  core: '>=0.1.0',
+  provides: { channels: [connector] },
+  routes (app, ctx) {
+    // Signatures are over the raw bytes: keep them.
+    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body))
+    app.post('/webhook/:connectionId', async (request, reply) => {
+      const { connectionId } = request.params as { connectionId: string }
+      const connection = await ctx.connections.get(connectionId)
+      if (connection === null || connection.connector !== 'test') return reply.code(404).send({ error: 'unknown connection' })
+      const raw = request.body as Buffer
+      const given = Buffer.from(String(request.headers['x-test-signature'] ?? ''), 'hex')
+      const expected = Buffer.from(sign(String(connection.secrets.secret), raw), 'hex')
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(401).send({ error: 'bad signature' })
+      let update: { userId?: unknown, messageId?: unknown, text?: unknown, name?: unknown, sentAt?: unknown }
+      try {
+        update = JSON.parse(raw.toString('utf8'))
+      } catch {
+        return reply.code(400).send({ error: 'malformed JSON' })
+      }
+      if (typeof update !== 'object' || update === null || typeof update.userId !== 'string' || typeof update.messageId !== 'string') {
+        return reply.code(400).send({ error: 'userId and messageId are required strings' })
+      }
+      const result = await ctx.ingest({
+        connector: 'test',
+        externalAccountId: connection.externalAccountId,
+        externalUserId: update.userId,
+        externalMessageId: update.messageId,
+        text: typeof update.text === 'string' ? update.text : '',
+        sentAt: typeof update.sentAt === 'string' ? new Date(update.sentAt) : undefined,
+        client: typeof update.name === 'string' ? { name: update.name } : undefined
+      })
+      return { ok: true, ...result }
+    })
+  }
+})
