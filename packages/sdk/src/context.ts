@@ -25,7 +25,7 @@ export interface TimerSpec {
 export interface Tx {
   /** MikroORM entity manager bound to this transaction. */
   em: EntityManager
-  /** Raw SQL in this transaction (`$1`, `$2` placeholders); returns rows. */
+  /** Raw SQL in this transaction with `?` placeholders (pass every value as a parameter: a literal `?` in the text counts as one); returns rows. */
   query: <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<Row[]>
   /** Record an event; subscribers run after commit, each as its own durable job. */
   emit: <P>(event: EventToken<P>, payload: P) => void

@@ -3,7 +3,7 @@
  * so API clients and tests match on codes, never on message text.
  */
 export interface FieldError {
-  /** JSON pointer-like path of the offending field, e.g. `/workingHours/timezone`. */
+  /** JSON pointer-like path of the offending field, relative to the input it checks, e.g. `/timezone` within a settings group. */
   path: string
   message: string
 }
@@ -52,5 +52,7 @@ export const errorCodes = {
   connectionInactive: 'OL_CONNECTION_INACTIVE',
   unknownConnector: 'OL_UNKNOWN_CONNECTOR',
   confirmationRequired: 'OL_CONFIRMATION_REQUIRED',
-  rateLimited: 'OL_RATE_LIMITED'
+  rateLimited: 'OL_RATE_LIMITED',
+  connectFailed: 'OL_CONNECT_FAILED',
+  secretsInvalid: 'OL_SECRETS_INVALID'
 } as const
