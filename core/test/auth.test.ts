@@ -121,6 +121,13 @@ t.test('wrong password, unknown e-mail and dismissed user fail alike', async (t)
   await updateUser(testApp.core, agent.id, { active: true })
   t.equal(await meId(token), null, 'reactivation does not revive old tokens')
   t.equal(await meId(await loginToken(agent.email)), agent.id, 'but they can sign in again')
+
+  // The active flag alone is enough to refuse a token (even if the version was never bumped).
+  const other = await newAgent()
+  const otherToken = await loginToken(other.email)
+  await testApp.core.orm.em.fork().execute('update users set active = false where id = ?', [other.id])
+  t.equal(await meId(otherToken), null, 'inactive user: token refused')
+  t.equal(await authenticate(testApp.core, otherToken), null)
 })
 
 t.test('tampered and foreign tokens are rejected', async (t) => {

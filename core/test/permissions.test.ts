@@ -184,6 +184,11 @@ t.test('role rules: builtin roles stay, roles in use stay, names are unique, per
     t.equal(codeOf(rename), 'OL_CONFLICT', `builtin ${name} cannot be renamed`)
   }
   t.equal((await rows("select count(*)::int as n from roles where name in ('admin', 'supervisor', 'agent')"))[0].n, 3)
+  // Even when nobody holds it, a builtin role stays.
+  await rows("update users set role_id = (select id from roles where name = 'agent') where role_id = ?", [byName.get('supervisor')!.id])
+  const unheld = await admin.query('mutation ($id: ID!) { deleteRole(id: $id) }', { id: byName.get('supervisor')!.id })
+  t.equal(codeOf(unheld), 'OL_CONFLICT', 'an unused builtin role cannot be deleted either')
+  t.equal((await rows('select count(*)::int as n from roles where id = ?', [byName.get('supervisor')!.id]))[0].n, 1)
 
   const created = await admin.query<{ createRole: { id: string } }>('mutation { createRole(input: { name: "night shift" }) { id } }')
   const roleId = created.data!.createRole.id
