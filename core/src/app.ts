@@ -39,6 +39,8 @@ export interface BuildOptions {
   migrate?: boolean
 }
 
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
+
 declare module 'fastify' {
   interface FastifyInstance {
     core: Core
@@ -83,7 +85,10 @@ function freeze (registry: Registry): void {
     if (!(map instanceof Map)) continue
     map.set = () => { throw new OpenlineError(errorCodes.registryFrozen, 'Registries are frozen after boot') }
     map.delete = () => { throw new OpenlineError(errorCodes.registryFrozen, 'Registries are frozen after boot') }
+    map.clear = () => { throw new OpenlineError(errorCodes.registryFrozen, 'Registries are frozen after boot') }
+    Object.freeze(map)
   }
+  Object.freeze(registry)
 }
 
 /**
@@ -99,13 +104,23 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
 
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A caller's x-request-id is kept when it looks like an id; anything else gets a fresh one.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
+    },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // Only trusted proxies may name the client address: rate limits are keyed on it.
+    // (Fastify also takes a hop count, which its types leave out.)
+    trustProxy: (config.trustProxy ?? 'loopback') as string | boolean,
     forceCloseConnections: true
   })
   const log = app.log
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id)
+    return payload
+  })
 
   const orm = await connectDatabase(config, plugins)
   if (options.migrate === true) {
@@ -185,18 +200,30 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   // Durable work: processors, and a sweeper for whatever a crash or a Redis outage left behind.
   let sweepTimer: NodeJS.Timeout | undefined
   let sweeping = false
+  let allRequested = false
   const sweep = async (mode: 'all' | 'due'): Promise<void> => {
-    if (sweeping) return
+    // Without Redis nothing can be enqueued; Redis coming back (or up for the first time) runs sweep('all').
+    if (!jobs.healthy()) return
+    // A full sweep asked for during a periodic one (Redis just came back) runs right after it.
+    if (sweeping) {
+      allRequested ||= mode === 'all'
+      return
+    }
     sweeping = true
     try {
       await events.sweep()
       await timers.sweep(mode)
-      const pending = await (orm.em.fork() as any).execute("select id::text as id from outbox where status = 'pending' and created_at < now() - interval '2 seconds' order by id limit 1000") as { id: string }[]
+      // Periodically only rows the after-commit enqueue should long have handled; all of them after a restart or a Redis outage.
+      const pending = await (orm.em.fork() as any).execute(`select id::text as id from outbox where status = 'pending' ${mode === 'due' ? "and created_at < now() - interval '2 seconds'" : ''} order by id limit 1000`) as { id: string }[]
       await Promise.all(pending.map(o => enqueueDelivery(o.id)))
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'sweep incomplete; will retry')
     } finally {
       sweeping = false
+      if (allRequested) {
+        allRequested = false
+        void sweep('all')
+      }
     }
   }
   if (config.jobs.process) {
@@ -235,14 +262,17 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     nameSpace: config.redisPrefix + 'rl:',
     // Redis down must not take the API down with it; webhooks have their own protection (signatures).
     skipOnError: true,
-    allowList: (request) => request.url.startsWith('/plugins/') || request.url.startsWith('/health')
+    allowList: (request) => request.url.startsWith('/plugins/') || request.url.startsWith('/health'),
+    // A coded error: the GraphQL formatter and the error handler below both know OpenlineError.
+    errorResponseBuilder: (_request, context) => new OpenlineError(errorCodes.rateLimited, `Too many requests: try again in ${context.after}`, { statusCode: context.statusCode })
   })
 
   app.setErrorHandler((error: any, request, reply) => {
-    if (error instanceof OpenlineError) return reply.code(error.statusCode).send({ error: error.code, message: error.message, fields: error.fields })
-    const status = typeof error.statusCode === 'number' ? error.statusCode : 500
+    if (error instanceof OpenlineError) return reply.code(error.statusCode).send({ error: error.code, message: error.message, fields: error.fields, requestId: request.id })
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) request.log.error({ err: error }, 'request failed')
-    return reply.code(status).send({ error: error.code ?? (status >= 500 ? 'OL_INTERNAL' : 'OL_BAD_REQUEST'), message: status >= 500 && config.environment === 'production' ? 'Internal error' : error.message })
+    const masked = status >= 500 && config.environment === 'production'
+    return reply.code(status).send({ error: masked ? 'OL_INTERNAL' : error.code ?? (status >= 500 ? 'OL_INTERNAL' : 'OL_BAD_REQUEST'), message: masked ? 'Internal error' : error.message, requestId: request.id })
   })
 
   const extensions: GraphQLExtension[] = [

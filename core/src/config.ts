@@ -17,6 +17,12 @@ export const configSchema = Type.Object({
   /** Prefix of every Redis key (queues, pub/sub, rate limits): several deployments or tests share one Redis. */
   redisPrefix: Type.String({ minLength: 1, maxLength: 64 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l))),
+  /**
+   * Which peers may set X-Forwarded-For (Fastify's trustProxy: true, a hop count, or addresses and
+   * subnets such as "loopback" or "10.0.0.0/8"). Rate limits key on the client address it yields,
+   * so trusting everyone lets any client pick its own. Default: "loopback" (a proxy on this host).
+   */
+  trustProxy: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.String({ minLength: 1 })])),
   /** Plugins to load: npm package names or paths, each with its options. */
   plugins: Type.Array(Type.Object({ module: Type.String({ minLength: 1 }), options: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false })),
   openChannels: Type.Object({
@@ -50,17 +56,28 @@ export const configSchema = Type.Object({
 export type Config = Static<typeof configSchema>
 export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> | Config[K] : Config[K] }
 
-const envKeys: Record<string, (c: Record<string, any>, v: string) => void> = {
-  DATABASE_URL: (c, v) => { c.databaseUrl = v },
-  REDIS_URL: (c, v) => { c.redisUrl = v },
-  REDIS_PREFIX: (c, v) => { c.redisPrefix = v },
-  PORT: (c, v) => { c.port = Number(v) },
-  HOST: (c, v) => { c.host = v },
-  PUBLIC_URL: (c, v) => { c.publicUrl = v },
-  SECRET_KEY: (c, v) => { c.secretKey = v },
-  LOG_LEVEL: (c, v) => { c.logLevel = v },
-  OPEN_CHANNEL_LIMIT: (c, v) => { c.openChannels = { ...c.openChannels, limit: Number(v) } },
-  NODE_ENV: (c, v) => { c.environment = v }
+// Whole decimal numbers only: Number('') is 0 and Number('1e3') is 1000; anything else stays a
+// string so validation names the key instead of silently using a surprising value.
+const integer = (v: string): number | string => /^\s*\d{1,15}\s*$/.test(v) ? Number(v) : v
+
+/** Environment variables and the configuration key each sets (a JSON pointer). */
+const envKeys: Record<string, { path: string, apply: (c: Record<string, any>, v: string) => void }> = {
+  DATABASE_URL: { path: '/databaseUrl', apply: (c, v) => { c.databaseUrl = v } },
+  REDIS_URL: { path: '/redisUrl', apply: (c, v) => { c.redisUrl = v } },
+  REDIS_PREFIX: { path: '/redisPrefix', apply: (c, v) => { c.redisPrefix = v } },
+  PORT: { path: '/port', apply: (c, v) => { c.port = integer(v) } },
+  HOST: { path: '/host', apply: (c, v) => { c.host = v } },
+  PUBLIC_URL: { path: '/publicUrl', apply: (c, v) => { c.publicUrl = v } },
+  SECRET_KEY: { path: '/secretKey', apply: (c, v) => { c.secretKey = v } },
+  LOG_LEVEL: { path: '/logLevel', apply: (c, v) => { c.logLevel = v } },
+  OPEN_CHANNEL_LIMIT: { path: '/openChannels/limit', apply: (c, v) => { c.openChannels = { ...c.openChannels, limit: integer(v) } } },
+  NODE_ENV: { path: '/environment', apply: (c, v) => { c.environment = v } },
+  TRUST_PROXY: { path: '/trustProxy', apply: (c, v) => { c.trustProxy = v === 'true' ? true : v === 'false' ? false : integer(v) } }
+}
+
+/** The secret key shipped in config/default.json (and anything like it) is for development only. */
+function isDevelopmentKey (key: unknown): boolean {
+  return typeof key === 'string' && key.includes('development-only')
 }
 
 function isObject (v: unknown): v is Record<string, any> {
@@ -77,19 +94,30 @@ function merge (base: Record<string, any>, over: Record<string, any>): Record<st
 }
 
 function readJson (path: string): Record<string, any> {
+  let value: unknown
   try {
-    return JSON.parse(readFileSync(path, 'utf8'))
+    value = JSON.parse(readFileSync(path, 'utf8'))
   } catch (err) {
     throw new OpenlineError(errorCodes.configInvalid, `Cannot read configuration file ${path}: ${(err as Error).message}`, { cause: err })
   }
+  if (!isObject(value)) throw new OpenlineError(errorCodes.configInvalid, `Configuration file ${path} must hold a JSON object`)
+  return value
 }
 
-/** Validate a full configuration object; the error names every offending key. */
-export function validateConfig (candidate: Record<string, unknown>): Config {
-  const errors = [...Value.Errors(configSchema, candidate)]
-  if (errors.length > 0) {
-    const fields = errors.map(e => ({ path: e.path || '/', message: e.message }))
-    const keys = [...new Set(fields.map(f => f.path.slice(1).replaceAll('/', '.') || '(root)'))]
+/**
+ * Validate a full configuration object; the error names every offending key (and the
+ * environment variable that set it, when `sources` says so).
+ */
+export function validateConfig (candidate: Record<string, unknown>, sources: Record<string, string> = {}): Config {
+  const fields = [...Value.Errors(configSchema, candidate)].map(e => ({ path: e.path || '/', message: e.message }))
+  if (candidate.environment === 'production' && isDevelopmentKey(candidate.secretKey)) {
+    fields.push({ path: '/secretKey', message: 'The development key must not be used in production: set SECRET_KEY to a long random value' })
+  }
+  if (fields.length > 0) {
+    const keys = [...new Set(fields.map(f => {
+      const key = f.path.slice(1).replaceAll('/', '.') || '(root)'
+      return sources[f.path] === undefined ? key : `${key} (from ${sources[f.path]})`
+    }))]
     throw new OpenlineError(errorCodes.configInvalid, `Invalid configuration: ${keys.join(', ')} — ${fields.map(f => `${f.path}: ${f.message}`).join('; ')}`, { fields })
   }
   return candidate as Config
@@ -107,12 +135,16 @@ export function loadConfig (options: { dir?: string, env?: NodeJS.ProcessEnv, ov
   const envFile = join(dir, `${environment}.json`)
   if (existsSync(envFile)) merged = merge(merged, readJson(envFile))
   const fromEnv: Record<string, any> = {}
-  for (const [key, apply] of Object.entries(envKeys)) {
+  const sources: Record<string, string> = {}
+  for (const [key, { path, apply }] of Object.entries(envKeys)) {
     const value = env[key]
-    if (value !== undefined && value !== '') apply(fromEnv, value)
+    if (value !== undefined && value !== '') {
+      apply(fromEnv, value)
+      sources[path] = key
+    }
   }
   if (fromEnv.openChannels !== undefined) fromEnv.openChannels = { ...merged.openChannels, ...fromEnv.openChannels }
   merged = merge(merged, fromEnv)
   merged = merge(merged, (options.overrides ?? {}) as Record<string, any>)
-  return validateConfig(merged)
+  return validateConfig(merged, sources)
 }

@@ -1,5 +1,5 @@
 import mercurius, { type IResolvers } from 'mercurius'
-import { NoSchemaIntrospectionCustomRule, GraphQLScalarType, type GraphQLError, type ValidationRule } from 'graphql'
+import { NoSchemaIntrospectionCustomRule, GraphQLScalarType, GraphQLError, type ValidationRule } from 'graphql'
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases'
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -40,19 +40,51 @@ function mergeResolvers (list: (Record<string, any> | undefined)[]): IResolvers 
   return out as IResolvers
 }
 
-/** Coded errors keep their code and field list; anything else is an internal error, masked in production. */
-function formatError (core: Core, error: GraphQLError): Record<string, unknown> {
-  const original = error.originalError as any
-  if (original instanceof OpenlineError || (original !== undefined && typeof original.code === 'string' && original.code.startsWith('OL_'))) {
-    return { message: original.message, locations: error.locations, path: error.path, extensions: { code: original.code, ...(original.fields !== undefined ? { fields: original.fields } : {}) } }
+interface FormattedError {
+  json: Record<string, unknown>
+  /** The HTTP status this error calls for when there is no data; null: it came from a resolver (200). */
+  status: number | null
+}
+
+const validationCode = 'OL_GRAPHQL_VALIDATION'
+
+/**
+ * Coded errors keep their code and field list; documents the server refuses (syntax, unknown
+ * fields, depth, aliases, cost, introspection in production) are the client's 400
+ * OL_GRAPHQL_VALIDATION; other 4xx errors of the HTTP layer (malformed body, rate limit) keep their
+ * status; anything else is an internal error, logged, and masked in production.
+ */
+function formatError (core: Core, error: unknown, where: { locations?: unknown, path?: readonly (string | number)[] } = {}): FormattedError[] {
+  const err = error as any
+  if (err instanceof GraphQLError) {
+    const at = { locations: err.locations ?? where.locations, path: err.path ?? where.path }
+    if (err.originalError !== undefined && err.originalError !== null) return formatError(core, err.originalError, at)
+    // With a path it arose while executing (a resolver returned null for a non-null field): a server bug.
+    if (at.path !== undefined) return internalError(core, err, at)
+    return [{ json: { message: err.message, locations: at.locations, extensions: { code: validationCode } }, status: 400 }]
   }
-  if (original === undefined || original === null || (error.extensions?.code !== undefined && original.constructor?.name === 'GraphQLError')) {
-    // Validation errors (syntax, depth, aliases, cost, unknown fields) are the client's fault.
-    return { message: error.message, locations: error.locations, path: error.path, extensions: { code: (error.extensions?.code as string | undefined) ?? 'OL_GRAPHQL_VALIDATION' } }
+  // Mercurius wraps request-level failures (validation, depth, bad bodies) in one error listing them.
+  if (err?.code === 'MER_ERR_GQL_VALIDATION' && Array.isArray(err.errors) && err.errors.length > 0) {
+    return err.errors.flatMap((inner: unknown) => formatError(core, inner, where))
   }
-  core.log.error({ err: original, path: error.path }, 'resolver failed')
-  const message = core.config.environment === 'production' ? 'Internal error' : error.message
-  return { message, locations: error.locations, path: error.path, extensions: { code: 'OL_INTERNAL' } }
+  const requestLevel = where.path === undefined
+  if (err instanceof OpenlineError || (typeof err?.code === 'string' && err.code.startsWith('OL_'))) {
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 400
+    return [{ json: { message: err.message, locations: where.locations, path: where.path, extensions: { code: err.code, ...(err.fields !== undefined ? { fields: err.fields } : {}) } }, status: requestLevel ? status : null }]
+  }
+  if (err?.code === 'MER_ERR_GQL_QUERY_DEPTH') {
+    return [{ json: { message: String(err.message).replaceAll('`', ''), extensions: { code: validationCode } }, status: 400 }]
+  }
+  if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return [{ json: { message: err.message, extensions: { code: err.statusCode === 429 ? errorCodes.rateLimited : 'OL_BAD_REQUEST' } }, status: err.statusCode }]
+  }
+  return internalError(core, err, where)
+}
+
+function internalError (core: Core, err: any, where: { locations?: unknown, path?: readonly (string | number)[] }): FormattedError[] {
+  core.log.error({ err, path: where.path }, 'resolver failed')
+  const message = core.config.environment === 'production' ? 'Internal error' : String(err?.message ?? err)
+  return [{ json: { message, locations: where.locations, path: where.path, extensions: { code: 'OL_INTERNAL' } }, status: where.path === undefined ? 500 : null }]
 }
 
 /** The schema is assembled once, from the core's SDL and every plugin's `extend type`. */
@@ -80,6 +112,11 @@ export async function registerGraphql (app: FastifyInstance, core: Core, options
     if (preflighted || request.headers['x-openline-csrf'] !== undefined || request.headers['apollo-require-preflight'] !== undefined) return
     return reply.code(400).send({ errors: [{ message: 'This request has been blocked as a potential Cross-Site Request Forgery: send Content-Type: application/json or an x-openline-csrf header', extensions: { code: 'OL_CSRF' } }] })
   })
+  // Batches multiply every limit above by their length: refused outright, nothing executed.
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.routeOptions.url !== '/graphql' || !Array.isArray(request.body)) return
+    return reply.code(400).send({ data: null, errors: [{ message: 'Batched queries are not supported: send one operation per request', extensions: { code: 'OL_GRAPHQL_BATCH' } }] })
+  })
   await app.register(mercurius, {
     schema: schema.join('\n'),
     resolvers,
@@ -103,11 +140,12 @@ export async function registerGraphql (app: FastifyInstance, core: Core, options
       context: () => ({ core })
     },
     errorFormatter: (execution: { data?: unknown, errors?: readonly GraphQLError[] }) => {
-      const errors = (execution.errors ?? []).map(e => formatError(core, e))
+      const formatted = (execution.errors ?? []).flatMap(e => formatError(core, e))
       const hasData = execution.data !== undefined && execution.data !== null
-      // GraphQL-over-HTTP: a request that could not execute is a 4xx; resolver errors keep 200 with partial data.
-      const statusCode = hasData ? 200 : errors.every((e: any) => (e.extensions as any)?.code === 'OL_GRAPHQL_VALIDATION' || e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') ? 400 : 200
-      return { statusCode, response: { data: execution.data ?? null, errors } as any }
+      // GraphQL-over-HTTP: a request that could not execute gets its 4xx (or 5xx); resolver errors keep 200.
+      const first = formatted[0]?.status ?? null
+      const statusCode = hasData || first === null || formatted.some(f => f.status === null) ? 200 : first
+      return { statusCode, response: { data: execution.data ?? null, errors: formatted.map(f => f.json) } as any }
     }
   } as any)
 }
