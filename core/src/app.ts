@@ -20,7 +20,7 @@ import { createSend, createDeliveryProcessor, deliverJob } from './outbox.ts'
 import { orderPlugins, collectRegistry, type LoadedPlugin } from './plugins/loader.ts'
 import { createPluginContext, pluginJobName, scopeTx } from './plugins/context.ts'
 import { createSecrets } from './secrets.ts'
-import { registerGraphql } from './graphql/index.ts'
+import { registerGraphql, registerVisitorGraphql } from './graphql/index.ts'
 import { createMetrics, registerObservability } from './observability.ts'
 import { authGraphql, ensureBuiltinRoles } from './auth/index.ts'
 import { openChannelsGraphql } from './openChannels/index.ts'
@@ -71,7 +71,12 @@ async function connectDatabase (config: Config, plugins: LoadedPlugin[]): Promis
       pluginEntities: plugins.flatMap(p => p.definition.entities ?? []),
       pluginMigrations: plugins.map(p => ({ plugin: p.definition.name, migrations: p.definition.migrations ?? [] }))
     })
-    await (orm.em.fork() as any).execute('select 1')
+    try {
+      await (orm.em.fork() as any).execute('select 1')
+    } catch (err) {
+      await orm.close().catch(() => {})
+      throw err
+    }
     return orm
   } catch (err) {
     const safeUrl = config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')
@@ -285,6 +290,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     if (ext !== undefined) extensions.push(ext)
   }
   await registerGraphql(app, core, { extensions, emitter })
+  const visitorExtensions = plugins.flatMap(p => p.definition.graphql?.visitor?.(contexts.get(p.definition.name) as PluginContext<any>) ?? [])
+  await registerVisitorGraphql(app, core, { extensions: visitorExtensions, emitter })
   registerObservability(app, core, metrics)
 
   for (const plugin of plugins) {

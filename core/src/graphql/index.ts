@@ -87,8 +87,42 @@ function internalError (core: Core, err: any, where: { locations?: unknown, path
   return [{ json: { message, locations: where.locations, path: where.path, extensions: { code: 'OL_INTERNAL' } }, status: where.path === undefined ? 500 : null }]
 }
 
-/** The schema is assembled once, from the core's SDL and every plugin's `extend type`. */
-export async function registerGraphql (app: FastifyInstance, core: Core, options: GraphqlOptions): Promise<void> {
+interface SchemaSpec {
+  path: string
+  extensions: GraphQLExtension[]
+  emitter: object
+  context: (request: FastifyRequest) => Promise<Record<string, unknown>>
+  /** Runs on graphql-ws connection_init; false refuses the socket. */
+  onConnect: (payload: any) => Promise<Record<string, unknown> | false>
+}
+
+const heartbeatMs = 30_000
+
+/** Base resolvers every schema shares: scalars and the root fields of `baseTypeDefs`. */
+function baseResolvers (core: Core): Record<string, unknown> {
+  return {
+    DateTime: DateTimeScalar,
+    JSON: JSONScalar,
+    Query: { version: () => core.config.environment === 'production' ? 'openline' : 'openline 0.1.0' },
+    Mutation: { ping: () => true },
+    Subscription: {
+      heartbeat: {
+        subscribe: async function * () {
+          while (true) {
+            yield { heartbeat: new Date() }
+            await new Promise(resolve => setTimeout(resolve, heartbeatMs))
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One GraphQL endpoint, assembled once from the base SDL and its extensions, registered in its own
+ * encapsulated context (so the agent and visitor APIs never share a schema or a hook).
+ */
+async function registerSchema (app: FastifyInstance, core: Core, spec: SchemaSpec): Promise<void> {
   const production = core.config.environment === 'production'
   const introspection = core.config.graphql.introspection ?? !production
   const rules: ValidationRule[] = [
@@ -96,56 +130,82 @@ export async function registerGraphql (app: FastifyInstance, core: Core, options
     costLimitRule({ maxCost: core.config.graphql.maxCost }) as unknown as ValidationRule
   ]
   if (!introspection) rules.push(NoSchemaIntrospectionCustomRule)
-  const schema = [baseTypeDefs, ...options.extensions.map(e => e.typeDefs)]
-  const resolvers = mergeResolvers([
-    { DateTime: DateTimeScalar, JSON: JSONScalar, Query: { version: () => core.config.environment === 'production' ? 'openline' : 'openline 0.1.0' }, Mutation: { ping: () => true } },
-    ...options.extensions.map(e => e.resolvers)
-  ])
-  // CSRF prevention as in GraphQL-over-HTTP: a browser cannot send a cross-site "simple" request
-  // that reaches /graphql. Mercurius' own check also blocks websocket upgrades, so it lives here;
-  // websockets carry the session token in connection_init, never a cookie.
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/graphql') || request.headers.upgrade?.toLowerCase() === 'websocket') return
-    if (request.method === 'GET' && request.url.startsWith('/graphiql')) return
-    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
-    const preflighted = type !== '' && !['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'].includes(type)
-    if (preflighted || request.headers['x-openline-csrf'] !== undefined || request.headers['apollo-require-preflight'] !== undefined) return
-    return reply.code(400).send({ errors: [{ message: 'This request has been blocked as a potential Cross-Site Request Forgery: send Content-Type: application/json or an x-openline-csrf header', extensions: { code: 'OL_CSRF' } }] })
-  })
-  // Batches multiply every limit above by their length: refused outright, nothing executed.
-  app.addHook('preValidation', async (request, reply) => {
-    if (request.routeOptions.url !== '/graphql' || !Array.isArray(request.body)) return
-    return reply.code(400).send({ data: null, errors: [{ message: 'Batched queries are not supported: send one operation per request', extensions: { code: 'OL_GRAPHQL_BATCH' } }] })
-  })
-  await app.register(mercurius, {
-    schema: schema.join('\n'),
-    resolvers,
-    path: '/graphql',
-    graphiql: core.config.graphql.graphiql ?? !production,
-    queryDepth: core.config.graphql.maxDepth,
-    validationRules: rules,
-    allowBatchedQueries: false,
-    jit: 1,
-    context: async (request: FastifyRequest) => contextHelpers(core, await authenticate(core, request.headers.authorization)),
-    subscription: {
-      emitter: options.emitter as any,
-      keepAlive: 30_000,
-      // The session token travels in the connection_init payload: browsers cannot set headers on websockets.
-      onConnect: async ({ payload }: { payload: any }) => {
-        const token = payload?.authorization ?? payload?.Authorization ?? payload?.token
-        const user = await authenticate(core, typeof token === 'string' ? token : null)
-        if (user === null) return false
-        return contextHelpers(core, user)
+  const schema = [baseTypeDefs, ...spec.extensions.map(e => e.typeDefs)]
+  const resolvers = mergeResolvers([baseResolvers(core), ...spec.extensions.map(e => e.resolvers)])
+  await app.register(async (scope) => {
+    // CSRF prevention as in GraphQL-over-HTTP: a browser cannot send a cross-site "simple" request
+    // that reaches the endpoint. Mercurius' own check also blocks websocket upgrades, so it lives here;
+    // websockets carry their token in connection_init, never a cookie.
+    scope.addHook('onRequest', async (request, reply) => {
+      if (request.headers.upgrade?.toLowerCase() === 'websocket') return
+      if (request.method === 'GET' && request.routeOptions.url?.endsWith('graphiql') === true) return
+      const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+      const preflighted = type !== '' && !['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'].includes(type)
+      if (preflighted || request.headers['x-openline-csrf'] !== undefined || request.headers['apollo-require-preflight'] !== undefined) return
+      return reply.code(400).send({ errors: [{ message: 'This request has been blocked as a potential Cross-Site Request Forgery: send Content-Type: application/json or an x-openline-csrf header', extensions: { code: 'OL_CSRF' } }] })
+    })
+    // Batches multiply every limit above by their length: refused outright, nothing executed.
+    scope.addHook('preValidation', async (request, reply) => {
+      if (request.routeOptions.url !== spec.path || !Array.isArray(request.body)) return
+      return reply.code(400).send({ data: null, errors: [{ message: 'Batched queries are not supported: send one operation per request', extensions: { code: 'OL_GRAPHQL_BATCH' } }] })
+    })
+    await scope.register(mercurius, {
+      schema: schema.join('\n'),
+      resolvers,
+      path: spec.path,
+      graphiql: spec.path === '/graphql' && (core.config.graphql.graphiql ?? !production),
+      queryDepth: core.config.graphql.maxDepth,
+      validationRules: rules,
+      allowBatchedQueries: false,
+      jit: 1,
+      context: spec.context,
+      subscription: {
+        emitter: spec.emitter as any,
+        keepAlive: 30_000,
+        onConnect: async ({ payload }: { payload: any }) => spec.onConnect(payload),
+        context: () => ({ core })
       },
-      context: () => ({ core })
-    },
-    errorFormatter: (execution: { data?: unknown, errors?: readonly GraphQLError[] }) => {
-      const formatted = (execution.errors ?? []).flatMap(e => formatError(core, e))
-      const hasData = execution.data !== undefined && execution.data !== null
-      // GraphQL-over-HTTP: a request that could not execute gets its 4xx (or 5xx); resolver errors keep 200.
-      const first = formatted[0]?.status ?? null
-      const statusCode = hasData || first === null || formatted.some(f => f.status === null) ? 200 : first
-      return { statusCode, response: { data: execution.data ?? null, errors: formatted.map(f => f.json) } as any }
+      errorFormatter: (execution: { data?: unknown, errors?: readonly GraphQLError[] }) => {
+        const formatted = (execution.errors ?? []).flatMap(e => formatError(core, e))
+        const hasData = execution.data !== undefined && execution.data !== null
+        // GraphQL-over-HTTP: a request that could not execute gets its 4xx (or 5xx); resolver errors keep 200.
+        const first = formatted[0]?.status ?? null
+        const statusCode = hasData || first === null || formatted.some(f => f.status === null) ? 200 : first
+        return { statusCode, response: { data: execution.data ?? null, errors: formatted.map(f => f.json) } as any }
+      }
+    } as any)
+  })
+}
+
+/** The agent API at `/graphql`: staff sessions, permissions enforced in resolvers. */
+export async function registerGraphql (app: FastifyInstance, core: Core, options: GraphqlOptions): Promise<void> {
+  await registerSchema(app, core, {
+    path: '/graphql',
+    extensions: options.extensions,
+    emitter: options.emitter,
+    context: async (request) => contextHelpers(core, await authenticate(core, request.headers.authorization)) as unknown as Record<string, unknown>,
+    // The session token travels in the connection_init payload: browsers cannot set headers on websockets.
+    onConnect: async (payload) => {
+      const token = payload?.authorization ?? payload?.Authorization ?? payload?.token
+      const user = await authenticate(core, typeof token === 'string' ? token : null)
+      return user === null ? false : contextHelpers(core, user) as unknown as Record<string, unknown>
     }
-  } as any)
+  })
+}
+
+/**
+ * The visitor API at `/visitor/graphql`, built only from plugins' `graphql.visitor` extensions: its
+ * schema has no staff types at all, so it cannot express internal messages or staff-only data.
+ * Plugins authenticate visitors themselves from `visitorToken`.
+ */
+export async function registerVisitorGraphql (app: FastifyInstance, core: Core, options: GraphqlOptions): Promise<void> {
+  if (options.extensions.length === 0) return
+  const tokenOf = (value: unknown): string | null => typeof value === 'string' && value.length > 0 && value.length <= 512 ? value.replace(/^Bearer /i, '') : null
+  await registerSchema(app, core, {
+    path: '/visitor/graphql',
+    extensions: options.extensions,
+    emitter: options.emitter,
+    context: async (request) => ({ core, visitor: { token: tokenOf(request.headers.authorization), ip: request.ip, origin: request.headers.origin ?? null } }),
+    onConnect: async (payload) => ({ core, visitor: { token: tokenOf(payload?.visitorToken ?? payload?.authorization), ip: null, origin: null } })
+  })
 }

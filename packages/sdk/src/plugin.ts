@@ -36,6 +36,14 @@ export interface AgentContext {
   requirePermission: (permission: 'manageOpenChannels' | 'manageUsers' | 'manageRoles') => AuthUser
 }
 
+/**
+ * GraphQL context of the visitor API (`/visitor/graphql`). There is no signed-in user: a plugin
+ * (the web-chat widget) resolves the visitor from its own unguessable `token`.
+ */
+export interface VisitorContext {
+  visitor: { token: string | null, ip: string | null, origin: string | null }
+}
+
 // Resolver maps are typed loosely on purpose: mercurius checks them against the SDL at boot.
 export type Resolvers = Record<string, Record<string, unknown>>
 
@@ -80,7 +88,7 @@ export interface PluginDefinition<O extends TSchema = TSchema> {
   graphql?: {
     /** Staff API at `/graphql`. Resolvers receive `AgentContext` merged into mercurius' context. */
     agent?: (ctx: PluginContext<Static<O>>) => GraphQLExtension
-    /** Visitor API (widget): a separate schema that cannot express internal data. */
+    /** Visitor API at `/visitor/graphql` (widget): a separate schema that cannot express internal data; resolvers receive `VisitorContext`. */
     visitor?: (ctx: PluginContext<Static<O>>) => GraphQLExtension
   }
   provides?: {

@@ -79,8 +79,15 @@ export async function buildTestApp (options: TestAppOptions = {}): Promise<TestA
     env: { ...process.env, NODE_ENV: 'test' },
     overrides: { environment: 'test', port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, databaseUrl: database.url, redisPrefix: prefix, databasePoolMax: 10, ...options.config }
   })
-  let app = await buildApp(config, { plugins, migrate: true })
-  await app.listen({ port, host: '127.0.0.1' })
+  let app: FastifyInstance
+  try {
+    app = await buildApp(config, { plugins, migrate: true })
+    await app.listen({ port, host: '127.0.0.1' })
+  } catch (err) {
+    // A boot that fails (tests of bad plugins) must not leave its database behind.
+    if (options.database === undefined) await database.drop().catch(() => {})
+    throw err
+  }
   const url = `http://127.0.0.1:${port}`
   const clients: AgentClient[] = []
   const track = (c: AgentClient): AgentClient => { clients.push(c); return c }
