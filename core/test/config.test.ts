@@ -81,7 +81,7 @@ t.test('precedence: default.json < <environment>.json < environment variables < 
 })
 
 t.test('TRUST_PROXY: a boolean, a hop count or addresses', async (t) => {
-  t.equal(loadConfig({ env: {} }).trustProxy, undefined, 'unset: the app trusts loopback proxies only')
+  t.equal(loadConfig({ env: {} }).trustProxy, 'loopback', 'default (config/default.json): loopback proxies only')
   t.equal(loadConfig({ env: { TRUST_PROXY: 'false' } }).trustProxy, false)
   t.equal(loadConfig({ env: { TRUST_PROXY: 'true' } }).trustProxy, true)
   t.equal(loadConfig({ env: { TRUST_PROXY: '2' } }).trustProxy, 2)
