@@ -24,6 +24,8 @@ interface TxState {
 
 function makeTx (em: EntityManager, state: TxState): Tx {
   const query = async <Row>(sql: string, params: unknown[] = []): Promise<Row[]> => (em as any).execute(sql, params) as Promise<Row[]>
+  // Held until commit: scheduling and cancelling one key happen one transaction after the other.
+  const lockTimerKey = (key: string): Promise<unknown> => query('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`openline.timer:${key}`])
   return {
     em,
     query,
@@ -31,6 +33,8 @@ function makeTx (em: EntityManager, state: TxState): Tx {
       state.events.push({ name: event.name, payload })
     },
     async schedule (timer: TimerSpec) {
+      // Concurrent schedules of one key queue up here instead of racing into the one-pending-per-key index.
+      await lockTimerKey(timer.key)
       await query('update timers set cancelled_at = now() where key = ? and fired_at is null and cancelled_at is null', [timer.key])
       const [row] = await query<{ id: string }>(
         'insert into timers (job, key, due_at, data, conversation_id) values (?, ?, ?, ?::jsonb, ?) returning id',
@@ -39,6 +43,7 @@ function makeTx (em: EntityManager, state: TxState): Tx {
       return row.id
     },
     async cancelTimers (key) {
+      await lockTimerKey(key)
       const rows = await query('update timers set cancelled_at = now() where key = ? and fired_at is null and cancelled_at is null returning id', [key])
       return rows.length
     },

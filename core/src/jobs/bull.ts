@@ -10,6 +10,15 @@ export interface BullJobsOptions {
   log: Logger
   /** How long `enqueue` waits for Redis before giving up (the data is safe in PostgreSQL). */
   enqueueTimeoutMs?: number
+  /**
+   * A worker's lock on a running job; renewed every half of it while the worker lives. After a crash
+   * the job goes back to the queue once the lock expired and a stalled check (every
+   * `stalledIntervalMs`) saw it twice: with bull's defaults (30 s + 30 s) a delivery interrupted by a
+   * crash waited up to a minute. Every processor is idempotent (row locks, guarded updates), so a
+   * job wrongly taken for stalled only costs a no-op run.
+   */
+  lockDurationMs?: number
+  stalledIntervalMs?: number
 }
 
 // Bull's subscriber and blocking connections must retry forever and skip the ready check.
@@ -27,14 +36,32 @@ export function createBullJobs (options: BullJobsOptions): JobPort & { client: R
   let everReady = false
   let closing = false
 
-  client.on('ready', () => {
-    if (everReady) {
-      log.info('redis is back: re-enqueueing missed work')
-      for (const fn of reconnectListeners) fn()
+  // Every queue adds its listeners to the shared connections.
+  client.setMaxListeners(0)
+  subscriber.setMaxListeners(0)
+  // Set by a connection error, cleared when Redis is ready again; the outage is logged once, not per
+  // queue per retry. While Redis is away (lost, or never reached at boot), enqueue fails at once
+  // instead of piling commands into ioredis' offline queue: PostgreSQL holds the work and the
+  // sweeper re-enqueues it when Redis is back.
+  let unavailable = false
+  const warnOnce = (err: Error, queue?: string): void => {
+    if (closing) return
+    if (client.status === 'ready') {
+      log.warn({ err: err.message, queue }, 'queue error')
+      return
     }
+    if (unavailable) return
+    unavailable = true
+    log.warn({ err: err.message, queue }, 'redis unavailable: jobs wait; PostgreSQL keeps the work and the sweeper re-enqueues it')
+  }
+  client.on('ready', () => {
+    if (everReady) log.info('redis is back: re-enqueueing missed work')
     everReady = true
+    unavailable = false
+    // On the first ready too: a boot sweep that ran before Redis was up could not enqueue anything.
+    for (const fn of reconnectListeners) fn()
   })
-  client.on('error', (err) => { if (!closing) log.warn({ err: err.message }, 'redis client error') })
+  client.on('error', (err) => warnOnce(err))
   subscriber.on('error', () => {})
 
   function queue (name: string): Queue.Queue {
@@ -51,6 +78,11 @@ export function createBullJobs (options: BullJobsOptions): JobPort & { client: R
         return conn
       },
       settings: {
+        lockDuration: options.lockDurationMs ?? 10_000,
+        stalledInterval: options.stalledIntervalMs ?? 5_000,
+        // Bull fails a job the second time its worker dies under it; the job id then stays taken by the
+        // failed job, so the sweeper cannot re-enqueue the still-pending row. Re-running is safe here.
+        maxStalledCount: 5,
         backoffStrategies: {
           // A processor may throw an error carrying retryAfterMs (a provider's 429): honour it.
           steered: (attemptsMade: number, err: Error & { retryAfterMs?: number }, opts?: { baseMs?: number }) =>
@@ -58,7 +90,7 @@ export function createBullJobs (options: BullJobsOptions): JobPort & { client: R
         }
       }
     })
-    q.on('error', (err) => { if (!closing) log.warn({ queue: name, err: err.message }, 'queue error') })
+    q.on('error', (err) => warnOnce(err, name))
     queues.set(name, q)
     return q
   }
@@ -67,10 +99,19 @@ export function createBullJobs (options: BullJobsOptions): JobPort & { client: R
     client,
     register (name, processor, opts = {}) {
       queue(name).process(opts.concurrency ?? 8, async (job) => {
-        await processor(job.data, { attempt: job.attemptsMade + 1, jobId: String(job.id), attempts: job.opts.attempts ?? 1 })
+        const meta = { attempt: job.attemptsMade + 1, jobId: String(job.id), attempts: job.opts.attempts ?? 1 }
+        try {
+          await processor(job.data, meta)
+        } catch (err) {
+          // Retries are routine (a provider's 5xx); the last failure is work given up on: say so loudly.
+          if (meta.attempt >= meta.attempts) log.error({ queue: name, jobId: meta.jobId, attempts: meta.attempts, err: (err as Error).message }, 'job failed for good')
+          else log.debug({ queue: name, jobId: meta.jobId, attempt: meta.attempt, err: (err as Error).message }, 'job failed; will retry')
+          throw err
+        }
       })
     },
     async enqueue (name, data, opts = {}) {
+      if ((everReady || unavailable) && client.status !== 'ready') throw new Error(`redis is unavailable: job ${name} left to the sweeper`)
       const add = queue(name).add(data, {
         jobId: opts.jobId,
         delay: opts.delayMs !== undefined && opts.delayMs > 0 ? Math.ceil(opts.delayMs) : undefined,
@@ -93,7 +134,11 @@ export function createBullJobs (options: BullJobsOptions): JobPort & { client: R
     onReconnect (fn) { reconnectListeners.push(fn) },
     async close () {
       closing = true
-      await Promise.allSettled([...queues.values()].map(q => q.close()))
+      // Without Redis, running jobs cannot complete anyway (they are retried from their lock's expiry),
+      // and waiting for them makes bull reconnect its blocking connections and leave that promise
+      // unhandled once they are closed: a crash on shutdown.
+      const redisUp = client.status === 'ready'
+      await Promise.allSettled([...queues.values()].map(q => q.close(!redisUp)))
       for (const conn of [client, subscriber, ...blocking]) conn.disconnect()
     }
   }
