@@ -78,7 +78,7 @@ t.test('loaded as an object', async (t) => {
     const ok = await admin.query(UPDATE, { id: openChannelId, v: { strategy: 'external-first', strategySettings: { fanOut: 2 } } })
     t.equal(ok.errors, undefined, JSON.stringify(ok.errors))
     t.equal(ok.data.updateOpenChannelSettings.queueStrategy, 'external-first')
-    t.same(ok.data.updateOpenChannelSettings.settings.queue, { strategy: 'external-first', strategySettings: { fanOut: 2, mode: 'exclusive' } }, 'defaults of the strategy schema filled in')
+    t.same(ok.data.updateOpenChannelSettings.settings.queue, { strategy: 'external-first', strategySettings: { fanOut: 2, mode: 'exclusive' }, members: [], limit: { enabled: false, maxConversations: 5, exclude: [] }, checkAvailability: true, timeTracking: false, agentDisplay: { mode: 'profile' } }, 'defaults of the strategy schema (and the core routing part) filled in')
 
     const bad = await admin.query(UPDATE, { id: openChannelId, v: { strategy: 'external-first', strategySettings: { fanOut: 99, mode: 'loud' } } })
     t.equal(bad.data ?? null, null)

@@ -26,6 +26,9 @@ import { authGraphql, ensureBuiltinRoles } from './auth/index.ts'
 import { openChannelsGraphql } from './openChannels/index.ts'
 import { conversationsTypeDefs, conversationsResolvers } from './conversations/graphql.ts'
 import { coreVersion } from './version.ts'
+import { createPresence } from './routing/presence.ts'
+import { createRouter, routeJob, offerTimeoutJob } from './routing/router.ts'
+import { routingGraphql } from './routing/graphql.ts'
 
 export interface PluginEntry {
   definition: PluginDefinition<any>
@@ -166,6 +169,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       if (ctx === undefined) throw new OpenlineError(errorCodes.unknownConnector, `No plugin provides connector ${connectorId}`)
       return ctx
     },
+    routing: undefined as unknown as Core['routing'],
+    presence: undefined as unknown as Core['presence'],
     ingest: async () => { throw new Error('not ready') },
     sendMessage: async () => { throw new Error('not ready') }
   }
@@ -179,6 +184,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       timerHandlers.set(pluginJobName(plugin.definition.name, job), (data, tx) => fn(data, ctx, scopeTx(tx, plugin.definition.name)))
     }
   }
+  core.presence = createPresence({ redis, key: core.redisKey, log, onOnline: (userId) => { core.routing.requestRouteForUser(userId).catch(err => log.warn({ err: err.message }, 'routing request failed')) } })
+  core.routing = createRouter({ transaction, hooks, strategy: (id) => registry.queueStrategies.get(id), presence: core.presence, enqueue: (job, data) => jobs.enqueue(job, data), publish, log })
+  timerHandlers.set(offerTimeoutJob, (data, tx) => core.routing.expireOffer(data, tx))
   const events = createEventDispatcher({ subscribers, jobs, orm, transaction, log })
   const timers = createTimers({ handlers: timerHandlers, jobs, orm, transaction, log })
   dispatchCommitted = (c) => {
@@ -190,6 +198,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     try {
       const result = await ingest(inbound)
       metrics.ingested.inc({ result: result.duplicate ? 'duplicate' : 'stored' })
+      if (result.conversationOpened && result.openChannelId !== undefined) core.routing.requestRoute(result.openChannelId)
       return result
     } catch (err) {
       metrics.ingested.inc({ result: 'rejected' })
@@ -221,6 +230,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       // Periodically only rows the after-commit enqueue should long have handled; all of them after a restart or a Redis outage.
       const pending = await (orm.em.fork() as any).execute(`select id::text as id from outbox where status = 'pending' ${mode === 'due' ? "and created_at < now() - interval '2 seconds'" : ''} order by id limit 1000`) as { id: string }[]
       await Promise.all(pending.map(o => enqueueDelivery(o.id)))
+      // Waiting conversations get a routing pass even if the trigger that should have started one was lost.
+      const waiting = await (orm.em.fork() as any).execute("select distinct open_channel_id::text as id from conversations where status = 'queued'") as { id: string }[]
+      for (const w of waiting) core.routing.requestRoute(w.id)
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'sweep incomplete; will retry')
     } finally {
@@ -242,6 +254,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
         throw err
       }
     }, { concurrency: 16 })
+    jobs.register(routeJob, async (data) => { await core.routing.route(String(data.openChannelId)) }, { concurrency: 4 })
     events.registerProcessors()
     timers.registerProcessor()
     for (const plugin of plugins) {
@@ -283,7 +296,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const extensions: GraphQLExtension[] = [
     authGraphql,
     openChannelsGraphql,
-    { typeDefs: conversationsTypeDefs, resolvers: conversationsResolvers as any }
+    { typeDefs: conversationsTypeDefs, resolvers: conversationsResolvers as any },
+    routingGraphql
   ]
   for (const plugin of plugins) {
     const ext = plugin.definition.graphql?.agent?.(contexts.get(plugin.definition.name) as PluginContext<any>)
@@ -313,8 +327,11 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
         log.error({ err, plugin: plugin.definition.name }, 'plugin teardown failed')
       }
     }
+    await core.presence.close()
     await jobs.close()
-    await new Promise<void>(resolve => emitter.close(() => resolve()))
+    // quit() would wait for a Redis that may be gone (and then reject unhandled): drop the connections instead.
+    if (emitter.pubConn.status === 'ready' && emitter.subConn.status === 'ready') await new Promise<void>(resolve => emitter.close(() => resolve()))
+    else for (const conn of [emitter.pubConn, emitter.subConn]) conn.disconnect()
     redis.disconnect()
     await orm.close()
   })

@@ -2,6 +2,8 @@ import type { MikroORM } from '@mikro-orm/postgresql'
 import type { Redis } from 'ioredis'
 import type { PluginContext, Logger, Tx, HookName, HookPayloads, ChannelConnector, QueueStrategy, Chatbot, CrmAdapter, CrmForm, SettingsGroup, AuthUser, InboundMessage, IngestResult, NewMessage, MessageRecord, JobOptions } from '@openline/sdk'
 import type { Config } from './config.ts'
+import type { Router } from './routing/router.ts'
+import type { Presence } from './routing/presence.ts'
 
 /** Strategy registries, filled from plugins at boot and frozen after `setup`. */
 export interface Registry {
@@ -57,6 +59,10 @@ export interface Core {
   transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>
   /** Push to GraphQL subscriptions on every instance (through Redis). */
   publish: (topic: string, payload: Record<string, unknown>) => Promise<void>
+  /** Distribution: routing passes, answer/skip/close, offer timeouts. */
+  routing: Router
+  /** Which agents have a live connection (any instance). */
+  presence: Presence
   ingest: (inbound: InboundMessage) => Promise<IngestResult>
   sendMessage: (message: NewMessage, tx?: Tx) => Promise<MessageRecord>
 }

@@ -9,8 +9,13 @@ const maxTextLength = 65_536
 const maxAttachments = 20
 const maxIdLength = 255
 
+/** PostgreSQL text cannot hold NUL or lone surrogates: refuse them here (400) rather than fail in SQL (500). */
+function storable (value: string): boolean {
+  return !value.includes('\u0000') && value.isWellFormed()
+}
+
 function requireString (value: unknown, path: string, errors: { path: string, message: string }[]): void {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxIdLength) errors.push({ path, message: `must be a string of 1–${maxIdLength} characters` })
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxIdLength || !storable(value)) errors.push({ path, message: `must be a string of 1–${maxIdLength} characters` })
 }
 
 /** Connectors hand us parsed provider data: check it before it reaches SQL. */
@@ -21,6 +26,7 @@ export function validateInbound (inbound: InboundMessage): void {
   requireString(inbound.externalUserId, '/externalUserId', errors)
   requireString(inbound.externalMessageId, '/externalMessageId', errors)
   if (inbound.text !== undefined && (typeof inbound.text !== 'string' || inbound.text.length > maxTextLength)) errors.push({ path: '/text', message: `must be a string of at most ${maxTextLength} characters` })
+  else if (inbound.text !== undefined && !storable(inbound.text)) errors.push({ path: '/text', message: 'must be valid Unicode text without NUL characters' })
   if (inbound.attachments !== undefined && (!Array.isArray(inbound.attachments) || inbound.attachments.length > maxAttachments)) errors.push({ path: '/attachments', message: `must be a list of at most ${maxAttachments}` })
   if (inbound.sentAt !== undefined && !(inbound.sentAt instanceof Date && !Number.isNaN(inbound.sentAt.getTime()))) errors.push({ path: '/sentAt', message: 'must be a valid date' })
   if ((inbound.text ?? '') === '' && (inbound.attachments?.length ?? 0) === 0) errors.push({ path: '/text', message: 'a message needs text or an attachment' })
@@ -45,9 +51,67 @@ interface IngestRow {
   events: { id: string, name: string }[]
 }
 
+/** At most this many ingest statements run at once; messages arriving meanwhile wait and go together. */
+const maxStatementsInFlight = 4
+const maxBatch = 50
+
+interface Waiting {
+  arg: string
+  order: string
+  resolve: (row: IngestRow) => void
+  reject: (err: unknown) => void
+}
+
+/**
+ * Group commit for ingest: while `maxStatementsInFlight` statements run, newly arriving messages
+ * queue up and the next statement stores all of them (`ol_ingest` per element, in one
+ * transaction). An idle server sends every message alone, at once; a busy one pays the
+ * per-statement costs (round trip, commit, socket writes) once per batch instead of once per
+ * message. Each caller still returns only after its message committed. A batch is ordered by
+ * sender so concurrent batches take row and unique-index locks in one order (no deadlock); if a
+ * batch fails as a whole (one message PostgreSQL refuses), its messages are retried one by one,
+ * so only the bad one fails.
+ */
+function createBatcher (runOne: (arg: string) => Promise<IngestRow>, runMany: (args: string[]) => Promise<IngestRow[]>): (arg: string, order: string) => Promise<IngestRow> {
+  let queue: Waiting[] = []
+  let inFlight = 0
+
+  async function runAlone (batch: Waiting[]): Promise<void> {
+    await Promise.all(batch.map(w => runOne(w.arg).then(w.resolve, w.reject)))
+  }
+
+  async function run (batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) return runAlone(batch)
+    batch.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+    let rows: IngestRow[]
+    try {
+      rows = await runMany(batch.map(w => w.arg))
+    } catch {
+      // The batch rolled back as a whole: each message alone, so only a refused one fails.
+      return runAlone(batch)
+    }
+    batch.forEach((w, i) => rows[i] === undefined ? w.reject(new Error('ingest batch returned no row for a message')) : w.resolve(rows[i]))
+  }
+
+  function pump (): void {
+    while (inFlight < maxStatementsInFlight && queue.length > 0) {
+      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch)
+      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch)
+      inFlight++
+      void run(batch).finally(() => { inFlight--; pump() })
+    }
+  }
+
+  return (arg, order) => new Promise<IngestRow>((resolve, reject) => {
+    queue.push({ arg, order, resolve, reject })
+    pump()
+  })
+}
+
 /**
  * `ingest` commits an inbound message before returning, so a webhook answers 200 only for a
- * stored message. With no in-transaction hooks it is one statement (one round trip, one commit).
+ * stored message. With no in-transaction hooks it is one statement (one round trip, one commit),
+ * shared with the messages that arrived at the same time (see `createBatcher`).
  */
 export function createIngest (deps: {
   orm: MikroORM
@@ -63,6 +127,21 @@ export function createIngest (deps: {
   function argument (inbound: InboundMessage): string {
     return JSON.stringify({ ...inbound, sentAt: inbound.sentAt?.toISOString(), subscribed })
   }
+
+  const store = createBatcher(
+    async (arg) => {
+      const rows = await (deps.orm.em.fork() as any).execute('select ol_ingest(?::jsonb) as r', [arg]) as { r: IngestRow }[]
+      return rows[0].r
+    },
+    async (args) => {
+      // One transaction: ol_ingest runs per element, in array order, each seeing the ones before.
+      const rows = await (deps.orm.em.fork() as any).execute(
+        'select x.i::int as i, ol_ingest(x.p) as r from jsonb_array_elements(?::jsonb) with ordinality as x(p, i)', [`[${args.join(',')}]`]) as { i: number, r: IngestRow }[]
+      const out: IngestRow[] = new Array(args.length)
+      for (const row of rows) out[row.i - 1] = row.r
+      return out
+    }
+  )
 
   async function runHooks (tx: Tx, row: IngestRow, inbound: InboundMessage): Promise<void> {
     if (row.identityNew) {
@@ -109,8 +188,7 @@ export function createIngest (deps: {
         return r.r
       })
     } else {
-      const [r] = await (deps.orm.em.fork() as any).execute('select ol_ingest(?::jsonb) as r', [argument(inbound)]) as { r: IngestRow }[]
-      row = r.r
+      row = await store(argument(inbound), `${inbound.connector}\u0000${inbound.externalAccountId}\u0000${inbound.externalUserId}\u0000${inbound.externalMessageId}`)
     }
     if (row.error === 'unknown_connection') throw new OpenlineError(errorCodes.notFound, `No connection for ${inbound.connector} account ${inbound.externalAccountId}`, { statusCode: 404 })
     if (row.error === 'connection_inactive') throw new OpenlineError(errorCodes.connectionInactive, 'This connection is disconnected', { statusCode: 410 })
@@ -123,6 +201,6 @@ export function createIngest (deps: {
       deps.publish(topics.messages, { messageAdded: message }).catch(err => deps.log.warn({ err: err.message }, 'subscription push failed'))
       if (row.events.length > 0) deps.events.dispatch(row.events).catch(err => deps.log.warn({ err: err.message }, 'event dispatch deferred to the sweeper'))
     }
-    return { messageId: row.messageId, conversationId: row.conversationId, clientId: row.clientId, duplicate: row.duplicate, conversationOpened: row.conversationOpened ?? false }
+    return { messageId: row.messageId, conversationId: row.conversationId, clientId: row.clientId, duplicate: row.duplicate, conversationOpened: row.conversationOpened ?? false, openChannelId: row.openChannelId }
   }
 }

@@ -4,5 +4,7 @@ export const topics = {
   messages: 'messages',
   conversation: (id: string) => `conversation:${id}`,
   /** Conversation state changes (status, assignee). */
-  conversations: 'conversations'
+  conversations: 'conversations',
+  /** Offers made, taken, skipped, expired or withdrawn (each agent filters their own). */
+  offers: 'offers'
 } as const

@@ -190,7 +190,7 @@ t.test('A6: each settings group is validated and saved on its own', async (t) =>
   const hours = await client.query<{ updateOpenChannelSettings: Channel }>(UPDATE, { id: channel.id, group: 'workingHours', values: { timezone: 'Europe/Warsaw', holidays: ['31.12'] } })
   t.notOk(hours.errors)
   t.same(hours.data?.updateOpenChannelSettings.settings.workingHours, { timezone: 'Europe/Warsaw', holidays: ['31.12'] })
-  t.same(hours.data?.updateOpenChannelSettings.settings.queue, { strategy: 'fixture-evenly', strategySettings: { idleTimeoutSec: 30, skipBusy: false } }, 'queue untouched by another group')
+  t.same(hours.data?.updateOpenChannelSettings.settings.queue, { strategy: 'fixture-evenly', strategySettings: { idleTimeoutSec: 30, skipBusy: false }, members: [], limit: { enabled: false, maxConversations: 5, exclude: [] }, checkAvailability: true, timeTracking: false, agentDisplay: { mode: 'profile' } }, 'queue untouched by another group')
   const [stored] = await sql<{ settings: Record<string, unknown> }>('select settings from open_channels where id = ?', [channel.id])
   t.same(stored.settings.workingHours, { timezone: 'Europe/Warsaw', holidays: ['31.12'] }, 'plugin group stored under its key')
 

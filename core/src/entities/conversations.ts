@@ -59,6 +59,8 @@ export const Conversation = defineEntity({
     lastAgentMessageAt: p.datetime().nullable(),
     closedAt: p.datetime().nullable(),
     closeReason: p.string().nullable(),
+    acceptedAt: p.datetime().nullable(),
+    waitingReason: p.text().nullable(),
     messageCount: p.integer().default(0)
   }
 })

@@ -27,6 +27,7 @@ export const User = defineEntity({
     /** Bumped on password change: tokens carrying an older version stop working. */
     tokenVersion: p.integer().default(0),
     avatarUrl: p.string().nullable(),
+    lastAssignedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()).defaultRaw('now()'),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()).defaultRaw('now()')
   }

@@ -94,6 +94,7 @@ interface SchemaSpec {
   context: (request: FastifyRequest) => Promise<Record<string, unknown>>
   /** Runs on graphql-ws connection_init; false refuses the socket. */
   onConnect: (payload: any) => Promise<Record<string, unknown> | false>
+  onDisconnect?: (context: Record<string, any>) => Promise<void>
 }
 
 const heartbeatMs = 30_000
@@ -163,6 +164,7 @@ async function registerSchema (app: FastifyInstance, core: Core, spec: SchemaSpe
         emitter: spec.emitter as any,
         keepAlive: 30_000,
         onConnect: async ({ payload }: { payload: any }) => spec.onConnect(payload),
+        onDisconnect: async (context: Record<string, any>) => { await spec.onDisconnect?.(context) },
         context: () => ({ core })
       },
       errorFormatter: (execution: { data?: unknown, errors?: readonly GraphQLError[] }) => {
@@ -188,7 +190,13 @@ export async function registerGraphql (app: FastifyInstance, core: Core, options
     onConnect: async (payload) => {
       const token = payload?.authorization ?? payload?.Authorization ?? payload?.token
       const user = await authenticate(core, typeof token === 'string' ? token : null)
-      return user === null ? false : contextHelpers(core, user) as unknown as Record<string, unknown>
+      if (user === null) return false
+      // A live agent connection is what makes the agent "online" for routing (B4).
+      const presenceId = await core.presence.connect(user.id).catch((err: Error) => { core.log.warn({ err: err.message }, 'presence unavailable'); return null })
+      return { ...contextHelpers(core, user), presenceId } as unknown as Record<string, unknown>
+    },
+    onDisconnect: async (context) => {
+      if (typeof context.presenceId === 'string') await core.presence.disconnect(context.presenceId).catch(() => {})
     }
   })
 }

@@ -178,11 +178,50 @@ export async function updateOpenChannelSettings (core: Core, id: Id, group: stri
   })
 }
 
+type QueueMember = { userId: string } | { departmentId: string }
+
+/** Replace the queue's members; every user and department must exist (field errors otherwise). */
+async function writeQueueMembers (tx: Tx, openChannelId: Id, members: QueueMember[]): Promise<void> {
+  const userIds = members.flatMap(m => 'userId' in m ? [m.userId] : [])
+  const departmentIds = members.flatMap(m => 'departmentId' in m ? [m.departmentId] : [])
+  const found = new Set<string>()
+  if (userIds.length > 0) {
+    for (const r of await tx.query<{ id: string }>(`select id::text as id from users where id in (${userIds.map(() => '?').join(', ')})`, userIds)) found.add(`u${r.id}`)
+  }
+  if (departmentIds.length > 0) {
+    for (const r of await tx.query<{ id: string }>(`select id::text as id from departments where id in (${departmentIds.map(() => '?').join(', ')})`, departmentIds)) found.add(`d${r.id}`)
+  }
+  const errors = members.flatMap((m, i) => 'userId' in m
+    ? (found.has(`u${m.userId}`) ? [] : [{ path: `/members/${i}/userId`, message: `No user ${m.userId}` }])
+    : (found.has(`d${m.departmentId}`) ? [] : [{ path: `/members/${i}/departmentId`, message: `No department ${m.departmentId}` }]))
+  const seen = new Set<string>()
+  members.forEach((m, i) => {
+    const key = 'userId' in m ? `u${m.userId}` : `d${m.departmentId}`
+    if (seen.has(key)) errors.push({ path: `/members/${i}`, message: 'Listed twice' })
+    seen.add(key)
+  })
+  if (errors.length > 0) throw validationError(errors)
+  await tx.query('delete from queue_members where open_channel_id = ?', [openChannelId])
+  if (members.length === 0) return
+  const params: unknown[] = []
+  const rows = members.map((m, i) => {
+    params.push(openChannelId, i, 'userId' in m ? m.userId : null, 'departmentId' in m ? m.departmentId : null)
+    return '(?, ?, ?, ?)'
+  })
+  await tx.query(`insert into queue_members (open_channel_id, position, user_id, department_id) values ${rows.join(', ')}`, params)
+}
+
 async function writeGroup (tx: Tx, id: Id, group: string, values: Record<string, unknown>): Promise<OpenChannelRow[]> {
   const json = (v: unknown): string => JSON.stringify(v ?? {})
   switch (group) {
-    case 'queue':
-      return tx.query<OpenChannelRow>('update open_channels set queue_strategy = ?, queue_settings = ?::jsonb, updated_at = now() where id = ? returning *', [values.strategy ?? null, json(values.strategySettings), id])
+    case 'queue': {
+      // The strategy in its columns; members, limits, availability and display in settings.queue,
+      // and members also as queue_members rows, which routing reads.
+      const { strategy, strategySettings, ...routing } = values
+      await writeQueueMembers(tx, id, (routing.members ?? []) as QueueMember[])
+      return tx.query<OpenChannelRow>('update open_channels set queue_strategy = ?, queue_settings = ?::jsonb, settings = settings || jsonb_build_object(?::text, ?::jsonb), updated_at = now() where id = ? returning *',
+        [strategy ?? null, json(strategySettings), 'queue', json(routing), id])
+    }
     case 'chatbots':
       return tx.query<OpenChannelRow>('update open_channels set chatbot = ?, chatbot_settings = ?::jsonb, updated_at = now() where id = ? returning *', [values.chatbot ?? null, json(values.chatbotSettings), id])
     case 'crmForm':

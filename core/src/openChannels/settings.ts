@@ -2,6 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { FieldError, OpenChannelRecord } from '@openline/sdk'
 import type { Core } from '../core.ts'
+import { routingSettingsSchema, readRoutingSettings } from '../routing/queueSettings.ts'
 
 /** A5: languages shipped for automatic texts, notifications and transcripts. */
 export const openChannelLanguages = ['en', 'pt-BR', 'es', 'pl', 'ru'] as const
@@ -21,7 +22,7 @@ const freeObject = Type.Record(Type.String(), Type.Unknown(), { default: {} })
  * consent, automaticActions, quality, kpi…) comes from plugins.
  */
 export const coreSettingsGroups = {
-  queue: { title: 'Queue', schema: Type.Object({ strategy: choiceId, strategySettings: freeObject }) },
+  queue: { title: 'Queue', schema: Type.Object({ strategy: choiceId, strategySettings: freeObject, ...routingSettingsSchema.properties }) },
   chatbots: { title: 'Chatbots', schema: Type.Object({ chatbot: choiceId, chatbotSettings: freeObject }) },
   crmForm: { title: 'CRM form', schema: Type.Object({ form: choiceId, formSettings: freeObject }) },
   other: { title: 'Other', schema: Type.Object({ language: languageSchema }) }
@@ -115,10 +116,19 @@ export function validateSettingsGroup (core: Core, group: string, values: unknow
   }
 
   if (isCoreSettingsGroup(group)) {
+    // Defaults would turn an array into an object keyed by index: refuse it before they run.
+    const settingsKey = group === 'other' ? null : choiceGroups[group].settingsKey
+    if (settingsKey !== null && Array.isArray(values[settingsKey])) return { values: {}, errors: [{ path: `/${settingsKey}`, message: 'Expected an object' }] }
     const { value, errors } = checkAgainstSchema(coreSettingsGroups[group].schema, values)
     if (errors.length > 0 || !isPlainObject(value)) return { values: {}, errors }
     if (group === 'other') return { values: value, errors: [] }
-    return validateChoice(core, group, value)
+    const choice = validateChoice(core, group, value)
+    if (group !== 'queue' || choice.errors.length > 0) return choice
+    const { strategy: _s, strategySettings: _ss, ...routing } = value
+    if ((routing as any).agentDisplay?.mode === 'alias' && (routing as any).agentDisplay?.aliasName === undefined) {
+      return { values: {}, errors: [{ path: '/agentDisplay/aliasName', message: 'An alias needs a name' }] }
+    }
+    return { values: { ...choice.values, ...routing }, errors: [] }
   }
 
   const pluginGroup = core.registry.settingsGroups.get(group)!
@@ -151,7 +161,7 @@ function validateChoice (core: Core, group: keyof typeof choiceGroups, value: Re
 export function settingsWithDefaults (core: Core, channel: OpenChannelRecord): Record<string, Record<string, unknown>> {
   const stored = channel.settings ?? {}
   const out: Record<string, Record<string, unknown>> = {
-    queue: { strategy: channel.queueStrategy, strategySettings: fillStrategyDefaults(core.registry.queueStrategies.get(channel.queueStrategy ?? ''), channel.queueSettings) },
+    queue: { strategy: channel.queueStrategy, strategySettings: fillStrategyDefaults(core.registry.queueStrategies.get(channel.queueStrategy ?? ''), channel.queueSettings), ...readRoutingSettings(stored.queue) },
     chatbots: { chatbot: channel.chatbot, chatbotSettings: fillStrategyDefaults(core.registry.chatbots.get(channel.chatbot ?? ''), channel.chatbotSettings) },
     crmForm: { form: channel.crmForm, formSettings: fillStrategyDefaults(core.registry.crmForms.get(channel.crmForm ?? ''), channel.crmFormSettings) },
     other: { ...(isPlainObject(stored.other) ? stored.other : {}), language: channel.language }

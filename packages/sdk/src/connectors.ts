@@ -32,6 +32,8 @@ export interface IngestResult {
   /** True when this external message id was already stored: nothing new was written. */
   duplicate: boolean
   conversationOpened: boolean
+  /** The open channel the message landed in (absent for duplicates). */
+  openChannelId?: Id
 }
 
 /** What the delivery worker hands to `connector.send`. */

@@ -15,6 +15,8 @@ export interface EventToken<Payload> {
 
 export type EventPayload<T> = T extends EventToken<infer P> ? P : never
 
+export type WaitingReason = 'noStrategy' | 'noMembers' | 'noAgentsAvailable' | 'allAgentsBusy' | 'channelInactive'
+
 export function defineEvent<Payload> (name: string): EventToken<Payload> {
   if (!/^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$/.test(name)) {
     throw new Error(`Event name "${name}" must look like "owner.happened"`)
@@ -33,6 +35,10 @@ export const coreEvents = {
   conversationOpened: defineEvent<{ conversationId: Id, openChannelId: Id, clientId: Id, firstContact: boolean }>('conversation.opened'),
   conversationStatusChanged: defineEvent<{ conversationId: Id, openChannelId: Id, from: ConversationStatus, to: ConversationStatus }>('conversation.statusChanged'),
   conversationAssigned: defineEvent<{ conversationId: Id, openChannelId: Id, assigneeId: Id | null, previousAssigneeId: Id | null }>('conversation.assigned'),
+  /** A conversation waits in the queue (B8): no strategy, no members, nobody available or all busy. Emitted when the reason changes. */
+  conversationWaiting: defineEvent<{ conversationId: Id, openChannelId: Id, reason: WaitingReason }>('conversation.waiting'),
+  /** An agent got (or lost) an offer of a conversation. */
+  conversationOffered: defineEvent<{ conversationId: Id, openChannelId: Id, userIds: Id[], exclusive: boolean }>('conversation.offered'),
   openChannelChanged: defineEvent<{ openChannelId: Id, change: 'created' | 'updated' | 'deleted' | 'activated' | 'deactivated' }>('openChannel.changed'),
   connectionChanged: defineEvent<{ connectionId: Id, openChannelId: Id, change: 'connected' | 'moved' | 'disconnected' }>('connection.changed')
 } as const

@@ -35,6 +35,10 @@ export interface QueueStrategy<S extends TSchema = TSchema> {
   id: string
   title: string
   settingsSchema: S
+  /**
+   * `candidates` are ordered by queue position; `previousOffers` are the users this conversation was
+   * already offered to (skipped, expired or open), each once, oldest latest-offer first.
+   */
   offer: (input: { conversation: ConversationRecord, candidates: RoutingCandidate[], settings: Static<S>, previousOffers: Id[] }) => Offer | Promise<Offer>
 }
 
