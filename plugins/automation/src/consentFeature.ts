@@ -1,0 +1,43 @@
+// Consent in the API: the settings group and the client's recorded acceptances.
+import { OpenlineError, errorCodes } from '@openline/sdk'
+import type { AutomationFeature, ResolverContext } from './feature.ts'
+import { consentGroup, consentsOfClient, isId } from './consent.ts'
+import { readRows } from './read.ts'
+
+const typeDefs = /* GraphQL */ `
+  "A client's acceptance of a consent notice (D1)."
+  type ConsentRecord {
+    clientId: ID!
+    openChannelId: ID!
+    "The consent settings' textVersion at the time of acceptance."
+    textVersion: String!
+    acceptedAt: DateTime!
+    "Where the acceptance came from (e.g. button, message, widget)."
+    source: String
+  }
+
+  extend type Query {
+    "Every consent the client gave, newest first."
+    clientConsents(clientId: ID!): [ConsentRecord!]!
+  }
+`
+
+export const consentFeature: AutomationFeature = {
+  name: 'consent',
+  settingsGroups: [consentGroup],
+  agentGraphQL: (ctx) => ({
+    typeDefs,
+    resolvers: {
+      Query: {
+        clientConsents: async (_root: unknown, args: { clientId: string }, context: ResolverContext) => {
+          context.requireUser()
+          const notFound = new OpenlineError(errorCodes.notFound, `Client ${args.clientId} not found`, { statusCode: 404 })
+          if (!isId(args.clientId)) throw notFound
+          const clients = await readRows(ctx, 'select 1 from clients where id = ?', [args.clientId])
+          if (clients.length === 0) throw notFound
+          return consentsOfClient({ query: (sql, params) => readRows(ctx, sql, params) }, args.clientId)
+        }
+      }
+    }
+  })
+}
