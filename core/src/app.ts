@@ -27,7 +27,8 @@ import { openChannelsGraphql } from './openChannels/index.ts'
 import { conversationsTypeDefs, conversationsResolvers } from './conversations/graphql.ts'
 import { coreVersion } from './version.ts'
 import { createPresence } from './routing/presence.ts'
-import { createRouter, routeJob, offerTimeoutJob } from './routing/router.ts'
+import { createRouter, routeJob, offerTimeoutJob, finalizeCloseJob } from './routing/router.ts'
+import { createTemplates } from './templates.ts'
 import { routingGraphql } from './routing/graphql.ts'
 
 export interface PluginEntry {
@@ -144,7 +145,11 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const jobs = createBullJobs({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log })
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
   redis.on('error', () => {})
-  const emitter = new (mqemitterRedis as any).MQEmitterRedisPrefix(config.redisPrefix + 'ps:', { connectionString: config.redisUrl })
+  // Connections made here: given only a URL, mqemitter-redis would drop its auto-pipelining option.
+  const emitter = new (mqemitterRedis as any).MQEmitterRedisPrefix(config.redisPrefix + 'ps:', {
+    pubConn: new Redis(config.redisUrl, { enableAutoPipelining: true }),
+    subConn: new Redis(config.redisUrl, { enableAutoPipelining: true })
+  })
   emitter.state?.on?.('error', () => {})
   const publish = (topic: string, payload: Record<string, unknown>): Promise<void> => new Promise((resolve, reject) => {
     emitter.emit({ topic, payload }, (err?: Error) => err ? reject(err) : resolve())
@@ -162,6 +167,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const core: Core = {
     config, log, orm, registry, hooks, jobs, redis, publish, transaction,
     secrets: createSecrets(config.secretKey),
+    templates: createTemplates(),
     redisKey: (name) => config.redisPrefix + name,
     pluginContextOf (connectorId) {
       const owner = registry.owner.get(`connectors:${connectorId}`)
@@ -185,8 +191,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     }
   }
   core.presence = createPresence({ redis, key: core.redisKey, log, onOnline: (userId) => { core.routing.requestRouteForUser(userId).catch(err => log.warn({ err: err.message }, 'routing request failed')) } })
-  core.routing = createRouter({ transaction, hooks, strategy: (id) => registry.queueStrategies.get(id), presence: core.presence, enqueue: (job, data) => jobs.enqueue(job, data), publish, log })
+  core.routing = createRouter({ transaction, hooks, strategy: (id) => registry.queueStrategies.get(id), presence: core.presence, enqueue: (job, data, options) => jobs.enqueue(job, data, options), publish, log })
   timerHandlers.set(offerTimeoutJob, (data, tx) => core.routing.expireOffer(data, tx))
+  timerHandlers.set(finalizeCloseJob, (data, tx) => core.routing.finalizeClose(data, tx))
   const events = createEventDispatcher({ subscribers, jobs, orm, transaction, log })
   const timers = createTimers({ handlers: timerHandlers, jobs, orm, transaction, log })
   dispatchCommitted = (c) => {

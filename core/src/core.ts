@@ -49,6 +49,7 @@ export interface Core {
   hooks: HookRunner
   jobs: JobPort
   secrets: Secrets
+  templates: PluginContext['templates']
   /** Shared Redis connection for small keys (throttles, presence); never the only copy of data. */
   redis: Redis
   /** `name` with the configured Redis prefix. */

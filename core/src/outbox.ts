@@ -2,6 +2,7 @@ import { OpenlineError, errorCodes, DeliveryError, coreEvents, type Logger, type
 import type { HookRunner, Secrets } from './core.ts'
 import { toMessageRecord, messageColumns, toConversationRecord, conversationColumns } from './records.ts'
 import { topics } from './topics.ts'
+import { readRoutingSettings } from './routing/queueSettings.ts'
 
 export const deliverJob = 'core.deliver'
 const maxBody = 65_536
@@ -85,6 +86,7 @@ interface DeliveryRow {
   quote_external_id: string | null
   sender_name: string | null
   sender_avatar_url: string | null
+  routing: unknown
 }
 
 /**
@@ -106,7 +108,8 @@ export function createDeliveryProcessor (deps: {
         `select o.id::text as outbox_id, o.status, o.attempts, to_jsonb(m) as message, to_jsonb(cv) as conversation,
                 cn.id::text as connection_id, cn.connector, cn.external_account_id, cn.status as connection_status, cn.settings as connection_settings, cn.secrets,
                 cn.open_channel_id::text as open_channel_id, ci.external_user_id, ci.external_chat_id, ci.id::text as identity_id, ci.undeliverable,
-                q.external_id as quote_external_id, u.name as sender_name, u.avatar_url as sender_avatar_url
+                q.external_id as quote_external_id, u.name as sender_name, u.avatar_url as sender_avatar_url,
+                (select oc.settings->'queue' from open_channels oc where oc.id = cv.open_channel_id) as routing
            from outbox o
            join messages m on m.id = o.message_id
            join conversations cv on cv.id = m.conversation_id
@@ -129,7 +132,14 @@ export function createDeliveryProcessor (deps: {
       if (connector === undefined) return fail(`no connector ${row.connector ?? '(none)'} is loaded`)
       if (row.connection_status !== 'connected') return fail('the connection is disconnected')
       if (row.undeliverable) return fail('the client cannot be reached on this channel')
-      const delivery = { body: message.body, senderName: row.sender_name, senderAvatarUrl: row.sender_avatar_url }
+      // B6: the client sees the agent's profile, the channel's alias, or no one; bots and system texts carry no person.
+      const display = readRoutingSettings(row.routing).agentDisplay
+      const person = message.authorKind === 'agent'
+      const delivery = display.mode === 'hidden' || !person
+        ? { body: message.body, senderName: null, senderAvatarUrl: null }
+        : display.mode === 'alias'
+          ? { body: message.body, senderName: display.aliasName ?? null, senderAvatarUrl: display.aliasAvatarUrl ?? null }
+          : { body: message.body, senderName: row.sender_name, senderAvatarUrl: row.sender_avatar_url }
       await deps.hooks.run('message.beforeDeliver', { tx, message, conversation, delivery })
       try {
         const result = await connector.send({

@@ -6,5 +6,7 @@ export const topics = {
   /** Conversation state changes (status, assignee). */
   conversations: 'conversations',
   /** Offers made, taken, skipped, expired or withdrawn (each agent filters their own). */
-  offers: 'offers'
+  offers: 'offers',
+  /** E10: the client is typing (with a preview where the channel sends one). */
+  typing: 'typing'
 } as const

@@ -53,6 +53,7 @@ export const conversationsTypeDefs = `
 
   type ConversationPage { nodes: [Conversation!]!, nextCursor: String }
   type MessagePage { nodes: [Message!]!, "Pass as before to read older messages" previousCursor: String }
+  type TypingEvent { conversationId: ID!, preview: String, at: DateTime! }
   type DeliveryUpdate { messageId: ID!, conversationId: ID!, status: DeliveryStatus!, error: String }
 
   extend type Query {
@@ -72,6 +73,8 @@ export const conversationsTypeDefs = `
     "New messages in conversations the user may see; one conversation when conversationId is given."
     messageAdded(conversationId: ID): Message!
     messageDelivery(conversationId: ID): DeliveryUpdate!
+    "E10: the client is typing in a conversation the user may see (preview where the channel sends one)."
+    clientTyping(conversationId: ID): TypingEvent!
   }
 `
 
@@ -185,6 +188,17 @@ export const conversationsResolvers = {
           if (m === undefined) return false
           if (args.conversationId !== undefined && args.conversationId !== m.conversationId) return false
           return canSeeFeedItem(ctx.core, ctx.user, m.conversationId)
+        })
+    },
+    clientTyping: {
+      subscribe: withFilter(
+        (_: unknown, _args: { conversationId?: string }, ctx: any) => {
+          if (ctx.user == null) throw new OpenlineError(errorCodes.unauthenticated, 'Sign in first')
+          return ctx.pubsub.subscribe(topics.typing)
+        },
+        async (payload: { clientTyping: { conversationId: string } }, args: { conversationId?: string }, ctx: any) => {
+          if (args.conversationId !== undefined && args.conversationId !== payload.clientTyping.conversationId) return false
+          return canSeeFeedItem(ctx.core, ctx.user, payload.clientTyping.conversationId)
         })
     },
     messageDelivery: {

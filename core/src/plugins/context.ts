@@ -1,4 +1,8 @@
 import type { PluginContext, Tx, ChannelConnectionRecord } from '@openline/sdk'
+import { conversationColumns, toConversationRecord } from '../records.ts'
+import { toOpenChannelRecord, type OpenChannelRow } from '../openChannels/openChannels.ts'
+import { settingsWithDefaults } from '../openChannels/settings.ts'
+import { topics } from '../topics.ts'
 import type { Core } from '../core.ts'
 import type { LoadedPlugin } from './loader.ts'
 
@@ -39,6 +43,24 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
   const name = plugin.definition.name
   return {
     connections: connectionLookup(core),
+    conversations: {
+      async get (id, tx) {
+        if (!/^\d{1,19}$/.test(id)) return null
+        const sql = `select ${conversationColumns} from conversations where id = ?`
+        const rows = tx !== undefined ? await tx.query<Record<string, any>>(sql, [id]) : await (core.orm.em.fork() as any).execute(sql, [id]) as Record<string, any>[]
+        return rows[0] === undefined ? null : toConversationRecord(rows[0])
+      },
+      close: (id, options) => core.routing.close(null, id, options.reason)
+    },
+    async openChannel (id, tx) {
+      if (!/^\d{1,19}$/.test(id)) return null
+      const rows = tx !== undefined ? await tx.query<OpenChannelRow>('select * from open_channels where id = ?', [id]) : await (core.orm.em.fork() as any).execute('select * from open_channels where id = ?', [id]) as OpenChannelRow[]
+      if (rows[0] === undefined) return null
+      const record = toOpenChannelRecord(rows[0])
+      return { ...record, groups: settingsWithDefaults(core, record) }
+    },
+    templates: core.templates,
+    typing: (conversationId, preview) => core.publish(topics.typing, { clientTyping: { conversationId, preview: preview?.slice(0, 2000) ?? null, at: new Date().toISOString() } }),
     pluginName: name,
     options: plugin.options,
     log: core.log.child({ plugin: name }),

@@ -35,6 +35,8 @@ function isObject (v: unknown): v is Record<string, unknown> {
 function checkShape (def: PluginDefinition, coreVersion: string): void {
   if (!isObject(def)) fail(errorCodes.pluginShape, 'A plugin must be an object made with definePlugin()')
   if (typeof def.name !== 'string' || !namePattern.test(def.name)) fail(errorCodes.pluginShape, `Plugin name ${JSON.stringify(def.name)} must match ${namePattern}`)
+  // `core:` prefixes the core's own job names.
+  if (def.name === 'core') fail(errorCodes.pluginShape, 'The plugin name "core" is reserved')
   const unknownKeys = Object.keys(def).filter(k => !definitionKeys.has(k))
   if (unknownKeys.length > 0) fail(errorCodes.pluginShape, `Plugin ${def.name} has unknown keys: ${unknownKeys.join(', ')}; allowed: ${[...definitionKeys].join(', ')}`)
   if (typeof def.version !== 'string' || semver.valid(def.version) === null) fail(errorCodes.pluginShape, `Plugin ${def.name}: version ${JSON.stringify(def.version)} is not semver`)

@@ -8,7 +8,9 @@ import type { Presence } from './presence.ts'
 
 export const routeJob = 'core.route'
 export const offerTimeoutJob = 'core:offerTimeout'
+export const finalizeCloseJob = 'core:finalizeClose'
 const waitingBatch = 500
+const routeWindowMs = 100
 const qualified = conversationColumns.split(', ').map(c => 'c.' + c).join(', ')
 
 export interface Router {
@@ -21,6 +23,8 @@ export interface Router {
   answer: (user: AuthUser, conversationId: string) => Promise<ConversationRecord>
   skip: (user: AuthUser, conversationId: string) => Promise<void>
   close: (user: AuthUser | null, conversationId: string, reason: string) => Promise<ConversationRecord>
+  /** Timer: the hold after close (E7) is over. */
+  finalizeClose: (data: Record<string, unknown>, tx: Tx) => Promise<void>
   /** Timer: the agent neither answered nor skipped in time (B3). */
   expireOffer: (data: Record<string, unknown>, tx: Tx) => Promise<void>
 }
@@ -30,7 +34,7 @@ export interface RouterDeps {
   hooks: HookRunner
   strategy: (id: string) => QueueStrategy | undefined
   presence: Presence
-  enqueue: (job: string, data: Record<string, unknown>) => Promise<void>
+  enqueue: (job: string, data: Record<string, unknown>, options?: { jobId?: string, delayMs?: number }) => Promise<void>
   publish: (topic: string, payload: Record<string, unknown>) => Promise<void>
   log: Logger
 }
@@ -46,8 +50,13 @@ export function createRouter (deps: RouterDeps): Router {
   const conversationChanged = (tx: Tx, conversation: ConversationRecord): void => publishLater(tx, topics.conversations, { conversationUpdated: conversation })
   const offerChanged = (tx: Tx, conversationId: string, userId: string, state: string): void => publishLater(tx, topics.offers, { offerChanged: { conversationId, userId, state } })
 
+  // Triggers within one 100 ms window share one routing job, which starts after the window ends —
+  // so after every trigger in it committed. A burst of arrivals costs a few passes, not one each.
   function requestRoute (openChannelId: string): void {
-    deps.enqueue(routeJob, { openChannelId }).catch(err => deps.log.warn({ err: err.message }, 'routing deferred to the sweeper'))
+    const now = Date.now()
+    const window = Math.floor(now / routeWindowMs)
+    deps.enqueue(routeJob, { openChannelId }, { jobId: `route:${openChannelId}:${window}`, delayMs: (window + 1) * routeWindowMs - now + 10 })
+      .catch(err => deps.log.warn({ err: err.message }, 'routing deferred to the sweeper'))
   }
 
   async function markWaiting (tx: Tx, conversations: ConversationRecord[], reason: WaitingReason): Promise<void> {
@@ -56,6 +65,14 @@ export function createRouter (deps: RouterDeps): Router {
     const changed = await tx.query<{ id: string, open_channel_id: string }>(
       `update conversations set waiting_reason = ? where id in (${ids.map(() => '?').join(', ')}) and waiting_reason is distinct from ? returning id::text, open_channel_id::text`, [reason, ...ids, reason])
     for (const c of changed) tx.emit(coreEvents.conversationWaiting, { conversationId: c.id, openChannelId: c.open_channel_id, reason })
+  }
+
+  /** Every waiting conversation of the channel waits for the same reason: one statement, new reasons only. */
+  async function markAllWaiting (tx: Tx, openChannelId: string, reason: WaitingReason): Promise<number> {
+    const changed = await tx.query<{ id: string }>(
+      "update conversations set waiting_reason = ? where open_channel_id = ? and status = 'queued' and waiting_reason is distinct from ? returning id::text", [reason, openChannelId, reason])
+    for (const c of changed) tx.emit(coreEvents.conversationWaiting, { conversationId: c.id, openChannelId, reason })
+    return changed.length
   }
 
   /**
@@ -110,17 +127,17 @@ export function createRouter (deps: RouterDeps): Router {
         "select active, queue_strategy, queue_settings, settings->'queue' as routing from open_channels where id = ?", [openChannelId])
       const result = { assigned: 0, offered: 0, waiting: 0 }
       if (channel === undefined) return result
+      // A3: a deactivated channel keeps its messages but distributes nothing.
+      if (!channel.active) return { ...result, waiting: await markAllWaiting(tx, openChannelId, 'channelInactive') }
+      const strategy = channel.queue_strategy === null ? undefined : deps.strategy(channel.queue_strategy)
+      if (strategy === undefined) return { ...result, waiting: await markAllWaiting(tx, openChannelId, 'noStrategy') }
+      const settings = readRoutingSettings(channel.routing)
+      const members = await queueMembers(tx, openChannelId, settings)
+      if (members.length === 0) return { ...result, waiting: await markAllWaiting(tx, openChannelId, 'noMembers') }
       const waiting = (await tx.query<Record<string, any>>(
         `select ${qualified} from conversations c where c.open_channel_id = ? and c.status = 'queued' order by c.queued_at, c.id limit ${waitingBatch}`, [openChannelId])).map(toConversationRecord)
       result.waiting = waiting.length
       if (waiting.length === 0) return result
-      // A3: a deactivated channel keeps its messages but distributes nothing.
-      if (!channel.active) { await markWaiting(tx, waiting, 'channelInactive'); return result }
-      const strategy = channel.queue_strategy === null ? undefined : deps.strategy(channel.queue_strategy)
-      if (strategy === undefined) { await markWaiting(tx, waiting, 'noStrategy'); return result }
-      const settings = readRoutingSettings(channel.routing)
-      const members = await queueMembers(tx, openChannelId, settings)
-      if (members.length === 0) { await markWaiting(tx, waiting, 'noMembers'); return result }
       const online = settings.checkAvailability ? await deps.presence.online(members.map(m => m.userId)) : null
       const byId = new Map<string, MemberRow>(members.map(m => [m.userId, m]))
       const offersOf = new Map<string, { user_id: string, state: string, exclusive: boolean }[]>()
@@ -227,23 +244,36 @@ export function createRouter (deps: RouterDeps): Router {
     async close (user, conversationId, reason) {
       return deps.transaction(async (tx) => {
         const conversation = await lockConversation(tx, conversationId)
-        if (conversation.status === 'closed') fail(errorCodes.conflict, 'The conversation is already closed')
+        if (conversation.status === 'closed' || conversation.status === 'closing') fail(errorCodes.conflict, 'The conversation is already closed')
         if (user !== null && conversation.assigneeId !== user.id && user.permissions.viewHistory !== 'all') {
           fail(errorCodes.forbidden, 'Only the assigned agent or a supervisor may close this conversation', 403)
         }
-        await deps.hooks.run('conversation.beforeClose', { tx, conversation, byUserId: user?.id ?? null, reason })
+        const hook = { tx, conversation, byUserId: user?.id ?? null, reason, holdUntil: null as Date | null }
+        await deps.hooks.run('conversation.beforeClose', hook)
+        const hold = hook.holdUntil instanceof Date && hook.holdUntil.getTime() > Date.now() ? hook.holdUntil : null
         const [row] = await tx.query<Record<string, any>>(
-          `update conversations c set status = 'closed', closed_at = now(), close_reason = ?, waiting_reason = null, updated_at = now() where c.id = ? returning ${qualified}`, [reason, conversationId])
+          `update conversations c set status = ?, closed_at = now(), close_reason = ?, waiting_reason = null, updated_at = now() where c.id = ? returning ${qualified}`,
+          [hold === null ? 'closed' : 'closing', reason, conversationId])
+        if (hold !== null) await tx.schedule({ job: finalizeCloseJob, key: `close:${conversationId}`, dueAt: hold, conversationId, data: { conversationId } })
         const withdrawn = await tx.query<{ user_id: string }>("update conversation_offers set state = 'withdrawn', closed_at = now() where conversation_id = ? and state = 'open' returning user_id::text", [conversationId])
         for (const w of withdrawn) offerChanged(tx, conversationId, w.user_id, 'withdrawn')
         await tx.cancelTimers(`offer:${conversationId}`)
         const closed = toConversationRecord(row)
-        tx.emit(coreEvents.conversationStatusChanged, { conversationId, openChannelId: closed.openChannelId, from: conversation.status, to: 'closed' })
+        tx.emit(coreEvents.conversationStatusChanged, { conversationId, openChannelId: closed.openChannelId, from: conversation.status, to: closed.status })
         conversationChanged(tx, closed)
         // Capacity freed: the oldest waiting conversation goes next.
         tx.afterCommit(() => requestRoute(closed.openChannelId))
         return closed
       })
+    },
+    async finalizeClose (data, tx) {
+      const [row] = await tx.query<Record<string, any>>(
+        `update conversations c set status = 'closed', updated_at = now() where c.id = ? and c.status = 'closing' returning ${qualified}`, [String(data.conversationId)])
+      if (row === undefined) return
+      const closed = toConversationRecord(row)
+      tx.emit(coreEvents.conversationStatusChanged, { conversationId: closed.id, openChannelId: closed.openChannelId, from: 'closing', to: 'closed' })
+      conversationChanged(tx, closed)
+      tx.afterCommit(() => requestRoute(closed.openChannelId))
     },
     async expireOffer (data, tx) {
       const conversationId = String(data.conversationId)

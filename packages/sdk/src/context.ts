@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { EventToken } from './events.ts'
 import type { InboundMessage, IngestResult, ChannelConnector } from './connectors.ts'
 import type { Chatbot, CrmAdapter, CrmForm, QueueStrategy, SettingsGroup } from './strategies.ts'
-import type { AuthorKind, Id, MessageRecord, Visibility, Attachment, ChannelConnectionRecord } from './records.ts'
+import type { AuthorKind, Id, MessageRecord, Visibility, Attachment, ChannelConnectionRecord, ConversationRecord, OpenChannelRecord } from './records.ts'
+import type { FieldError } from './errors.ts'
 
 export type Logger = FastifyBaseLogger
 
@@ -81,6 +82,20 @@ export interface PluginContext<Options = unknown> {
     get: (id: Id) => Promise<(ChannelConnectionRecord & { secrets: Record<string, unknown> }) | null>
     find: (connector: string, externalAccountId: string) => Promise<(ChannelConnectionRecord & { secrets: Record<string, unknown> }) | null>
   }
+  conversations: {
+    get: (id: Id, tx?: Tx) => Promise<ConversationRecord | null>
+    /** Close (E6–E8): runs `conversation.beforeClose` (which may hold it in `closing`), frees capacity. */
+    close: (id: Id, options: { reason: string, byUserId?: Id | null }) => Promise<ConversationRecord>
+  }
+  /** An open channel with every settings group filled with its defaults (plugin groups included). */
+  openChannel: (id: Id, tx?: Tx) => Promise<(OpenChannelRecord & { groups: Record<string, Record<string, unknown>> }) | null>
+  /** Handlebars templates for automatic texts: plain text out (no HTML escaping); check syntax when saving. */
+  templates: {
+    render: (source: string, vars: Record<string, unknown>) => string
+    check: (source: string, path: string) => FieldError | null
+  }
+  /** E10: tell agents the client is typing, with a live preview where the channel sends one. */
+  typing: (conversationId: Id, preview?: string) => Promise<void>
   /** Push to GraphQL subscriptions on every instance. */
   publish: (topic: string, payload: Record<string, unknown>) => Promise<void>
   registry: {

@@ -16,8 +16,11 @@ export interface HookPayloads {
   'conversation.beforeOpen': { tx: Tx, openChannel: OpenChannelRecord, clientId: string, inbound?: InboundMessage }
   /** Routing is about to pick an agent. Set `preferredAgentId` to direct it (B7). */
   'conversation.beforeAssign': { tx: Tx, conversation: ConversationRecord, candidates: string[], preferredAgentId: string | null }
-  /** A conversation is about to be closed. */
-  'conversation.beforeClose': { tx: Tx, conversation: ConversationRecord, byUserId: string | null, reason: string }
+  /**
+   * A conversation is about to be closed. Set `holdUntil` to keep it in status `closing` until then
+   * (E7: time for the client to rate); the core closes it for good when the time comes.
+   */
+  'conversation.beforeClose': { tx: Tx, conversation: ConversationRecord, byUserId: string | null, reason: string, holdUntil: Date | null }
   /** A client identity was created: a CRM may link it to an existing client (`clientId` writable). */
   'client.identify': { tx: Tx, identityId: string, clientId: string, inbound: InboundMessage }
   /** Open-channel settings are about to be saved (after schema validation). */

@@ -81,8 +81,10 @@ export function agentClient (baseUrl: string, token: string | null): AgentClient
           const ready = queue.shift()
           if (ready !== undefined) return Promise.resolve(ready)
           return new Promise<GraphQLResponse<T>>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`no subscription push within ${timeoutMs} ms`)), timeoutMs)
-            waiters.push((r) => { clearTimeout(timer); resolve(r) })
+            const waiter = (r: GraphQLResponse<T>): void => { clearTimeout(timer); resolve(r) }
+            // A waiter that timed out must not swallow the next push.
+            const timer = setTimeout(() => { waiters.splice(waiters.indexOf(waiter), 1); reject(new Error(`no subscription push within ${timeoutMs} ms`)) }, timeoutMs)
+            waiters.push(waiter)
           })
         },
         buffered: () => queue.splice(0),
