@@ -1,6 +1,6 @@
 import t from 'tap'
 import { definePlugin, Type, type QueueStrategy } from '@openline/sdk'
-import { buildTestApp, testConnectorPlugin, startFakeProvider, sign, type TestApp, type FakeProvider, type AgentClient } from '@openline/testing'
+import { buildTestApp, testConnectorPlugin, startFakeProvider, createTestChannel, until, type TestApp, type FakeProvider, type AgentClient, type TestChannel } from '@openline/testing'
 
 // Core tests load no first-party plugin: these fixture strategies stand in for them.
 const inOrder: QueueStrategy = {
@@ -24,7 +24,6 @@ let h: TestApp
 let provider: FakeProvider
 let admin: AgentClient
 const secret = 'routing-secret-1'
-let seq = 0
 
 t.before(async () => {
   provider = await startFakeProvider()
@@ -33,35 +32,21 @@ t.before(async () => {
 })
 t.teardown(async () => { await h?.close(); await provider?.close() })
 
-async function channel (name: string, queue: Record<string, unknown>): Promise<{ id: string, connectionId: string }> {
-  const oc = await admin.query('mutation($n: String!) { createOpenChannel(input: { name: $n }) { id } }', { n: name })
-  const id = oc.data.createOpenChannel.id
-  const saved = await admin.query('mutation($id: ID!, $v: JSON!) { updateOpenChannelSettings(id: $id, group: "queue", values: $v) { id } }', { id, v: queue })
-  if (saved.errors !== undefined) throw new Error(JSON.stringify(saved.errors))
-  const conn = await admin.query('mutation($i: ConnectChannelInput!) { connectChannel(input: $i) { id } }', { i: { openChannelId: id, connector: 'test', externalAccountId: `acct-${name}`, settings: { secret, apiBaseUrl: provider.url } } })
-  return { id, connectionId: conn.data.connectChannel.id }
+const channels = new Map<string, TestChannel>()
+
+async function channel (name: string, queue: Record<string, unknown>): Promise<TestChannel> {
+  const created = await createTestChannel(h, admin, provider, { name, queue, secret })
+  channels.set(created.connectionId, created)
+  return created
 }
 
 async function inbound (connectionId: string, userId: string): Promise<string> {
-  const raw = JSON.stringify({ userId, messageId: `m-${++seq}`, text: `hello ${seq}` })
-  const res = await fetch(`${h.url}/plugins/test-connector/webhook/${connectionId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test-signature': sign(secret, raw) }, body: raw })
-  return (await res.json() as any).conversationId
+  return (await channels.get(connectionId)!.inbound(userId)).conversationId
 }
 
 async function conversation (id: string): Promise<any> {
   const res = await admin.query('query($id: ID!) { conversation(id: $id) { id status assigneeId acceptedAt waitingReason queuePosition } }', { id })
   return res.data.conversation
-}
-
-async function until<T> (what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
-  const deadline = Date.now() + ms
-  let last: T = await fn()
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-    last = await fn()
-  }
-  return last
 }
 
 t.test('a new conversation goes to an online member; offline members are skipped (B4)', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildTestApp, testConnectorPlugin, startFakeProvider, sign, type TestApp, type FakeProvider, type AgentClient } from '@openline/testing'
+import { buildTestApp, testConnectorPlugin, startFakeProvider, createTestChannel, type TestApp, type FakeProvider, type AgentClient, type TestChannel } from '@openline/testing'
 import plugin from '../src/index.ts'
 
 // End to end through the core's router: assignments spread over agents, Skip to the next least loaded.
@@ -8,7 +8,6 @@ let h: TestApp
 let provider: FakeProvider
 let admin: AgentClient
 const secret = 'evenly-secret-1'
-let seq = 0
 
 t.before(async () => {
   provider = await startFakeProvider()
@@ -17,19 +16,16 @@ t.before(async () => {
 })
 t.teardown(async () => { await h?.close(); await provider?.close() })
 
-async function channel (name: string, queue: Record<string, unknown>): Promise<{ id: string, connectionId: string }> {
-  const oc = await admin.query<any>('mutation($n: String!) { createOpenChannel(input: { name: $n }) { id } }', { n: name })
-  const id = oc.data.createOpenChannel.id
-  const saved = await admin.query('mutation($id: ID!, $v: JSON!) { updateOpenChannelSettings(id: $id, group: "queue", values: $v) { id } }', { id, v: queue })
-  if (saved.errors !== undefined) throw new Error(JSON.stringify(saved.errors))
-  const conn = await admin.query<any>('mutation($i: ConnectChannelInput!) { connectChannel(input: $i) { id } }', { i: { openChannelId: id, connector: 'test', externalAccountId: `acct-${name}`, settings: { secret, apiBaseUrl: provider.url } } })
-  return { id, connectionId: conn.data.connectChannel.id }
+const channels = new Map<string, TestChannel>()
+
+async function channel (name: string, queue: Record<string, unknown>): Promise<TestChannel> {
+  const created = await createTestChannel(h, admin, provider, { name, queue, secret })
+  channels.set(created.connectionId, created)
+  return created
 }
 
 async function inbound (connectionId: string, userId: string): Promise<string> {
-  const raw = JSON.stringify({ userId, messageId: `m-${++seq}`, text: `hello ${seq}` })
-  const res = await fetch(`${h.url}/plugins/test-connector/webhook/${connectionId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test-signature': sign(secret, raw) }, body: raw })
-  return (await res.json() as any).conversationId
+  return (await channels.get(connectionId)!.inbound(userId)).conversationId
 }
 
 async function assigneeOf (id: string): Promise<string | null> {
