@@ -29,6 +29,7 @@ import { coreVersion } from './version.ts'
 import { createPresence } from './routing/presence.ts'
 import { createRouter, routeJob, offerTimeoutJob, finalizeCloseJob } from './routing/router.ts'
 import { createTemplates } from './templates.ts'
+import { localDiskStorage } from './files/storage.ts'
 import { routingGraphql } from './routing/graphql.ts'
 
 export interface PluginEntry {
@@ -168,6 +169,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     config, log, orm, registry, hooks, jobs, redis, publish, transaction,
     secrets: createSecrets(config.secretKey),
     templates: createTemplates(),
+    files: { storage: localDiskStorage(config.files.directory), maxBytes: config.files.maxBytes },
     redisKey: (name) => config.redisPrefix + name,
     pluginContextOf (connectorId) {
       const owner = registry.owner.get(`connectors:${connectorId}`)

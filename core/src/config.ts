@@ -50,6 +50,12 @@ export const configSchema = Type.Object({
     sweepIntervalMs: Type.Integer({ minimum: 100 }),
     /** Run job processors in this instance (turn off for API-only instances). */
     process: Type.Boolean()
+  }, { additionalProperties: false }),
+  files: Type.Object({
+    /** Where attachment bytes are kept (local disk). */
+    directory: Type.String({ minLength: 1 }),
+    /** Largest attachment accepted from a provider or an upload. */
+    maxBytes: Type.Integer({ minimum: 1024, maximum: 2 * 1024 * 1024 * 1024 })
   }, { additionalProperties: false })
 }, { additionalProperties: false })
 
@@ -70,6 +76,7 @@ const envKeys: Record<string, { path: string, apply: (c: Record<string, any>, v:
   PUBLIC_URL: { path: '/publicUrl', apply: (c, v) => { c.publicUrl = v } },
   SECRET_KEY: { path: '/secretKey', apply: (c, v) => { c.secretKey = v } },
   LOG_LEVEL: { path: '/logLevel', apply: (c, v) => { c.logLevel = v } },
+  FILES_DIR: { path: '/files/directory', apply: (c, v) => { c.files = { ...c.files, directory: v } } },
   OPEN_CHANNEL_LIMIT: { path: '/openChannels/limit', apply: (c, v) => { c.openChannels = { ...c.openChannels, limit: integer(v) } } },
   NODE_ENV: { path: '/environment', apply: (c, v) => { c.environment = v } },
   TRUST_PROXY: { path: '/trustProxy', apply: (c, v) => { c.trustProxy = v === 'true' ? true : v === 'false' ? false : integer(v) } }

@@ -4,6 +4,7 @@ import type { PluginContext, Logger, Tx, HookName, HookPayloads, ChannelConnecto
 import type { Config } from './config.ts'
 import type { Router } from './routing/router.ts'
 import type { Presence } from './routing/presence.ts'
+import type { FileStorage } from './files/storage.ts'
 
 /** Strategy registries, filled from plugins at boot and frozen after `setup`. */
 export interface Registry {
@@ -50,6 +51,7 @@ export interface Core {
   jobs: JobPort
   secrets: Secrets
   templates: PluginContext['templates']
+  files: { storage: FileStorage, maxBytes: number }
   /** Shared Redis connection for small keys (throttles, presence); never the only copy of data. */
   redis: Redis
   /** `name` with the configured Redis prefix. */

@@ -3,6 +3,7 @@ import { conversationColumns, toConversationRecord } from '../records.ts'
 import { toOpenChannelRecord, type OpenChannelRow } from '../openChannels/openChannels.ts'
 import { settingsWithDefaults } from '../openChannels/settings.ts'
 import { topics } from '../topics.ts'
+import { safeFetch } from '../files/safeFetch.ts'
 import type { Core } from '../core.ts'
 import type { LoadedPlugin } from './loader.ts'
 
@@ -60,6 +61,14 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
       return { ...record, groups: settingsWithDefaults(core, record) }
     },
     templates: core.templates,
+    files: {
+      maxBytes: core.files.maxBytes,
+      async store (data) {
+        const storageKey = await core.files.storage.put(data)
+        return { storageKey, size: data.byteLength }
+      },
+      fetch: (url, options = {}) => safeFetch(url, { ...options, maxBytes: Math.min(options.maxBytes ?? core.files.maxBytes, core.files.maxBytes) })
+    },
     typing: (conversationId, preview) => core.publish(topics.typing, { clientTyping: { conversationId, preview: preview?.slice(0, 2000) ?? null, at: new Date().toISOString() } }),
     pluginName: name,
     options: plugin.options,

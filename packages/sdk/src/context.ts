@@ -96,6 +96,17 @@ export interface PluginContext<Options = unknown> {
   }
   /** E10: tell agents the client is typing, with a live preview where the channel sends one. */
   typing: (conversationId: Id, preview?: string) => Promise<void>
+  /** Attachment bytes: fetched safely, kept in the configured storage. */
+  files: {
+    maxBytes: number
+    /** Keep bytes (an attachment fetched from the provider); `storageKey` goes into the message's attachment. */
+    store: (data: Buffer) => Promise<{ storageKey: string, size: number }>
+    /**
+     * Fetch with the SSRF guard: http(s) only, no redirects, at most `maxBytes`, and only public
+     * addresses unless the URL's origin is in `trustedOrigins` (the provider API base an admin configured).
+     */
+    fetch: (url: string, options?: { trustedOrigins?: string[], headers?: Record<string, string>, method?: string, body?: string, maxBytes?: number }) => Promise<{ status: number, headers: Headers, data: Buffer }>
+  }
   /** Push to GraphQL subscriptions on every instance. */
   publish: (topic: string, payload: Record<string, unknown>) => Promise<void>
   registry: {

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, loadConfig, openOrm, migrate, auth, type Config, type ConfigInput, type Core, type PluginEntry } from '@openline/core'
 import type { PluginDefinition } from '@openline/sdk'
@@ -77,7 +80,7 @@ export async function buildTestApp (options: TestAppOptions = {}): Promise<TestA
   const port = await freePort()
   const config = loadConfig({
     env: { ...process.env, NODE_ENV: 'test' },
-    overrides: { environment: 'test', port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, databaseUrl: database.url, redisPrefix: prefix, databasePoolMax: 10, ...options.config }
+    overrides: { environment: 'test', files: { directory: join(tmpdir(), `openline-files-${prefix.replace(/\W/g, '')}`), maxBytes: 25 * 1024 * 1024 }, port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, databaseUrl: database.url, redisPrefix: prefix, databasePoolMax: 10, ...options.config }
   })
   let app: FastifyInstance
   try {
@@ -130,6 +133,7 @@ export async function buildTestApp (options: TestAppOptions = {}): Promise<TestA
       await app.close()
       if (options.database === undefined) await database.drop()
       if (options.redisPrefix === undefined) await clearRedisPrefix(config.redisUrl, prefix)
+      if (options.database === undefined) await rm(config.files.directory, { recursive: true, force: true })
     }
   }
   return testApp
