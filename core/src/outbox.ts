@@ -140,7 +140,13 @@ export function createDeliveryProcessor (deps: {
         : display.mode === 'alias'
           ? { body: message.body, senderName: display.aliasName ?? null, senderAvatarUrl: display.aliasAvatarUrl ?? null }
           : { body: message.body, senderName: row.sender_name, senderAvatarUrl: row.sender_avatar_url }
-      await deps.hooks.run('message.beforeDeliver', { tx, message, conversation, delivery })
+      try {
+        await deps.hooks.run('message.beforeDeliver', { tx, message, conversation, delivery })
+      } catch (err) {
+        // A veto is a decision, not an outage: retrying would only repeat it.
+        if (err instanceof OpenlineError) return fail(`vetoed: ${err.message}`)
+        throw err
+      }
       try {
         const result = await connector.send({
           idempotencyKey: `outbox-${outboxId}`,
