@@ -262,7 +262,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
         metrics.delivered.inc({ status: 'retry' })
         throw err
       }
-    }, { concurrency: 16 })
+    // Each delivery holds a pooled connection while the provider answers: leave most of the pool to webhooks.
+    }, { concurrency: Math.max(1, Math.floor(config.databasePoolMax / 3)) })
     jobs.register(routeJob, async (data) => { await core.routing.route(String(data.openChannelId)) }, { concurrency: 4 })
     events.registerProcessors()
     timers.registerProcessor()
