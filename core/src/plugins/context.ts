@@ -51,7 +51,7 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
         const rows = tx !== undefined ? await tx.query<Record<string, any>>(sql, [id]) : await (core.orm.em.fork() as any).execute(sql, [id]) as Record<string, any>[]
         return rows[0] === undefined ? null : toConversationRecord(rows[0])
       },
-      close: (id, options) => core.routing.close(null, id, options.reason)
+      close: (id, options, tx) => core.routing.close(null, id, options.reason, tx)
     },
     async openChannel (id, tx) {
       if (!/^\d{1,19}$/.test(id)) return null

@@ -22,7 +22,8 @@ export interface Router {
   requestRouteForUser: (userId: string) => Promise<void>
   answer: (user: AuthUser, conversationId: string) => Promise<ConversationRecord>
   skip: (user: AuthUser, conversationId: string) => Promise<void>
-  close: (user: AuthUser | null, conversationId: string, reason: string) => Promise<ConversationRecord>
+  /** In `tx` when given (a plugin's timer job), else in a transaction of its own. */
+  close: (user: AuthUser | null, conversationId: string, reason: string, tx?: Tx) => Promise<ConversationRecord>
   /** Timer: the hold after close (E7) is over. */
   finalizeClose: (data: Record<string, unknown>, tx: Tx) => Promise<void>
   /** Timer: the agent neither answered nor skipped in time (B3). */
@@ -85,8 +86,10 @@ export function createRouter (deps: RouterDeps): Router {
       const [{ n }] = await tx.query<{ n: number }>(`select count(*)::int as n from conversations c where c.assignee_id = ? and c.open_channel_id = ? and ${countedCondition(settings)}`, [userId, conversation.openChannelId])
       if (n >= settings.limit.maxConversations) return 'limit'
     }
+    // clock_timestamp(), not now(): a pass's transaction may start (and wait for the channel lock)
+    // before a conversation it assigns even arrived; assigned_at must never precede queued_at.
     const [row] = await tx.query<Record<string, any>>(
-      `update conversations c set assignee_id = ?, status = 'assigned', assigned_at = now(), accepted_at = ${options.accepted ? 'now()' : 'null'}, waiting_reason = null, updated_at = now()
+      `update conversations c set assignee_id = ?, status = 'assigned', assigned_at = clock_timestamp(), accepted_at = ${options.accepted ? 'now()' : 'null'}, waiting_reason = null, updated_at = now()
         where c.id = ? and c.status = 'queued' and c.assignee_id is null returning ${qualified}`, [userId, conversation.id])
     if (row === undefined) return 'taken'
     const expires = !options.accepted && (options.idleTimeoutSec ?? 0) > 0 ? new Date(Date.now() + (options.idleTimeoutSec as number) * 1000) : null
@@ -98,7 +101,7 @@ export function createRouter (deps: RouterDeps): Router {
     for (const w of withdrawn) offerChanged(tx, conversation.id, w.user_id, 'withdrawn')
     await tx.query(`insert into conversation_participants (conversation_id, user_id, role) values (?, ?, 'assignee')
                     on conflict (conversation_id, user_id) do update set role = 'assignee', left_at = null`, [conversation.id, userId])
-    await tx.query('update users set last_assigned_at = now() where id = ?', [userId])
+    await tx.query('update users set last_assigned_at = clock_timestamp() where id = ?', [userId])
     if (expires !== null) await tx.schedule({ job: offerTimeoutJob, key: `offer:${conversation.id}`, dueAt: expires, conversationId: conversation.id, data: { conversationId: conversation.id, userId } })
     const assigned = toConversationRecord(row)
     tx.emit(coreEvents.conversationAssigned, { conversationId: assigned.id, openChannelId: assigned.openChannelId, assigneeId: userId, previousAssigneeId: null })
@@ -241,8 +244,9 @@ export function createRouter (deps: RouterDeps): Router {
         offerChanged(tx, conversationId, user.id, 'skipped')
       })
     },
-    async close (user, conversationId, reason) {
-      return deps.transaction(async (tx) => {
+    async close (user, conversationId, reason, outer) {
+      const run = (fn: (tx: Tx) => Promise<ConversationRecord>): Promise<ConversationRecord> => outer !== undefined ? fn(outer) : deps.transaction(fn)
+      return run(async (tx) => {
         const conversation = await lockConversation(tx, conversationId)
         if (conversation.status === 'closed' || conversation.status === 'closing') fail(errorCodes.conflict, 'The conversation is already closed')
         if (user !== null && conversation.assigneeId !== user.id && user.permissions.viewHistory !== 'all') {

@@ -85,7 +85,7 @@ export interface PluginContext<Options = unknown> {
   conversations: {
     get: (id: Id, tx?: Tx) => Promise<ConversationRecord | null>
     /** Close (E6–E8): runs `conversation.beforeClose` (which may hold it in `closing`), frees capacity. */
-    close: (id: Id, options: { reason: string, byUserId?: Id | null }) => Promise<ConversationRecord>
+    close: (id: Id, options: { reason: string, byUserId?: Id | null }, tx?: Tx) => Promise<ConversationRecord>
   }
   /** An open channel with every settings group filled with its defaults (plugin groups included). */
   openChannel: (id: Id, tx?: Tx) => Promise<(OpenChannelRecord & { groups: Record<string, Record<string, unknown>> }) | null>

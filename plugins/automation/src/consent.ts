@@ -1,6 +1,7 @@
 // Consent (ROADMAP D1): the settings group of the notice sent at the start of a conversation, and
 // the record of each client's acceptance with its time and the version of the text accepted.
 import { OpenlineError, Type, errorCodes, type Static, type FieldError, type SettingsGroup, type PluginMigration, type Tx, type Id } from '@openline/sdk'
+import { checkTemplate } from './runtime.ts'
 
 export const consentLanguages = ['en', 'pt-BR', 'es', 'pl', 'ru'] as const
 export type ConsentLanguage = typeof consentLanguages[number]
@@ -30,14 +31,14 @@ export type ConsentSettings = Static<typeof consentSchema>
 
 export const consentDefaults: ConsentSettings = { enabled: false, textVersion: '1', text: {}, askAt: 'firstContact' }
 
-/** Blank texts and versions: the schema counts characters, not meaning. */
+/** Blank texts and versions (the schema counts characters, not meaning) and template syntax errors. */
 export function validateConsent (values: ConsentSettings): FieldError[] {
   const errors: FieldError[] = []
   if (values.textVersion.trim() === '') errors.push({ path: '/textVersion', message: 'Must not be blank' })
   else if (values.textVersion.trim() !== values.textVersion) errors.push({ path: '/textVersion', message: 'Must not start or end with spaces' })
   for (const language of consentLanguages) {
     const text = values.text[language]
-    if (text !== undefined && text.trim() === '') errors.push({ path: `/text/${language}`, message: 'Must not be blank; omit it for the default text' })
+    errors.push(...checkTemplate(text, `/text/${language}`))
   }
   return errors
 }

@@ -1,7 +1,7 @@
 // Consent in the API: the settings group and the client's recorded acceptances.
 import { OpenlineError, errorCodes } from '@openline/sdk'
 import type { AutomationFeature, ResolverContext } from './feature.ts'
-import { consentGroup, consentsOfClient, isId } from './consent.ts'
+import { consentGroup, consentsOfClient, isId, recordConsent } from './consent.ts'
 import { readRows } from './read.ts'
 
 const typeDefs = /* GraphQL */ `
@@ -20,6 +20,11 @@ const typeDefs = /* GraphQL */ `
     "Every consent the client gave, newest first."
     clientConsents(clientId: ID!): [ConsentRecord!]!
   }
+
+  extend type Mutation {
+    "Record that the client of a conversation accepted a version of the consent notice (agents, integrations). Idempotent per client, channel and version: the first acceptance is kept."
+    recordClientConsent(conversationId: ID!, textVersion: String!, source: String): ConsentRecord!
+  }
 `
 
 export const consentFeature: AutomationFeature = {
@@ -36,6 +41,17 @@ export const consentFeature: AutomationFeature = {
           const clients = await readRows(ctx, 'select 1 from clients where id = ?', [args.clientId])
           if (clients.length === 0) throw notFound
           return consentsOfClient({ query: (sql, params) => readRows(ctx, sql, params) }, args.clientId)
+        }
+      },
+      Mutation: {
+        recordClientConsent: async (_root: unknown, args: { conversationId: string, textVersion: string, source?: string | null }, context: ResolverContext) => {
+          context.requireUser()
+          if (!isId(args.conversationId)) throw new OpenlineError(errorCodes.validation, 'Invalid conversation id', { fields: [{ path: '/conversationId', message: 'Expected an id' }] })
+          return ctx.transaction(async (tx) => {
+            const conversation = await ctx.conversations.get(args.conversationId, tx)
+            if (conversation === null) throw new OpenlineError(errorCodes.notFound, `Conversation ${args.conversationId} not found`, { statusCode: 404 })
+            return recordConsent(tx, { clientId: conversation.clientId, openChannelId: conversation.openChannelId, textVersion: args.textVersion, source: args.source ?? 'agent' })
+          })
         }
       }
     }

@@ -1,7 +1,7 @@
 // The plugin is a list of features (working hours, consent, later greetings, auto-close…), each
 // in its own file contributing settings groups, GraphQL, event subscribers and jobs. index.ts
 // composes them into one plugin definition; adding a feature is adding a file and a list entry.
-import type { GraphQLExtension, JobHandler, PluginContext, Resolvers, SettingsGroup, Subscriber } from '@openline/sdk'
+import type { GraphQLExtension, HookHandlers, HookName, JobHandler, PluginContext, Resolvers, SettingsGroup, Subscriber } from '@openline/sdk'
 
 export interface AutomationFeature {
   /** For error messages when two features collide. */
@@ -12,6 +12,8 @@ export interface AutomationFeature {
   on?: Subscriber[]
   /** Job names are shared by the whole plugin: prefix them with the feature (e.g. `greeting.send`). */
   jobs?: Record<string, JobHandler>
+  /** Hooks; features naming the same hook run in feature order. */
+  hooks?: HookHandlers
 }
 
 /** The GraphQL context fields plugin resolvers use (the core passes more). */
@@ -24,6 +26,7 @@ export interface ComposedFeatures {
   agentGraphQL: (ctx: PluginContext<any>) => GraphQLExtension
   on: Subscriber[]
   jobs: Record<string, JobHandler>
+  hooks: HookHandlers
 }
 
 /** Merge features; a settings group, job or resolver defined twice is a programming error. */
@@ -45,6 +48,7 @@ export function composeFeatures (features: AutomationFeature[]): ComposedFeature
     settingsGroups: features.flatMap(f => f.settingsGroups ?? []),
     on: features.flatMap(f => f.on ?? []),
     jobs,
+    hooks: composeHooks(features),
     agentGraphQL: (ctx) => {
       const typeDefs: string[] = []
       const resolvers: Resolvers = {}
@@ -63,4 +67,19 @@ export function composeFeatures (features: AutomationFeature[]): ComposedFeature
       return { typeDefs: typeDefs.join('\n'), resolvers }
     }
   }
+}
+
+/** One handler per hook name, running every feature's handler for it in order. */
+function composeHooks (features: AutomationFeature[]): HookHandlers {
+  const lists = new Map<HookName, ((payload: any) => void | Promise<void>)[]>()
+  for (const feature of features) {
+    for (const [name, fn] of Object.entries(feature.hooks ?? {}) as [HookName, (payload: any) => void | Promise<void>][]) {
+      if (typeof fn === 'function') lists.set(name, [...(lists.get(name) ?? []), fn])
+    }
+  }
+  const out: Record<string, (payload: any) => Promise<void>> = {}
+  for (const [name, fns] of lists) {
+    out[name] = async (payload) => { for (const fn of fns) await fn(payload) }
+  }
+  return out as HookHandlers
 }

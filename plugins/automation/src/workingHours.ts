@@ -5,6 +5,7 @@ import { Type, type Static, type FieldError, type SettingsGroup } from '@openlin
 import {
   dayMs, hourMs, minuteMs, instantsAtWallClock, isKnownTimeZone, localDateTime, offsetAt, offsetChanges, weekdayOf
 } from './zonedTime.ts'
+import { checkTemplate } from './runtime.ts'
 
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 export type Weekday = typeof weekdays[number]
@@ -112,7 +113,7 @@ export function parseHoliday (text: string): { day: number, month: number, year:
 /**
  * What the schema cannot say, with paths relative to the group's values: unknown time zone,
  * impossible holidays, from ≥ to, overlapping or repeated intervals, repeated days off and
- * holidays, a blank reply text.
+ * holidays, a blank reply text or one with a template syntax error.
  */
 export function validateWorkingHours (values: WorkingHoursSettings): FieldError[] {
   const errors: FieldError[] = []
@@ -163,8 +164,7 @@ export function validateWorkingHours (values: WorkingHoursSettings): FieldError[
     seenHolidays.add(text)
   })
 
-  const text = values.outOfHours.text
-  if (text !== undefined && text.trim() === '') errors.push({ path: '/outOfHours/text', message: 'Must not be blank; omit it for the default text' })
+  errors.push(...checkTemplate(values.outOfHours.text, '/outOfHours/text'))
   return errors
 }
 
