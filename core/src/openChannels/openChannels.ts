@@ -147,6 +147,8 @@ export async function setOpenChannelActive (core: Core, id: Id, active: boolean,
     if (current.active === active) return toOpenChannelView(current)
     const rows = await tx.query<OpenChannelRow>('update open_channels set active = ?, updated_at = now() where id = ? returning *', [active, id])
     tx.emit(coreEvents.openChannelChanged, { openChannelId: String(id), change: active ? 'activated' : 'deactivated' })
+    // A3: what arrived while it was off is distributed now.
+    if (active) tx.afterCommit(() => core.routing.requestRoute(String(id)))
     return toOpenChannelView(rows[0])
   })
 }
@@ -174,6 +176,8 @@ export async function updateOpenChannelSettings (core: Core, id: Id, group: stri
     // Hooks may normalise `payload.values`; write what they leave.
     const rows = await writeGroup(tx, id, group, payload.values)
     tx.emit(coreEvents.openChannelChanged, { openChannelId: String(id), change: 'updated' })
+    // New members, a higher limit or another strategy may let waiting conversations go now.
+    if (group === 'queue') tx.afterCommit(() => core.routing.requestRoute(String(id)))
     return toOpenChannelView(rows[0])
   })
 }
