@@ -14,6 +14,14 @@ function storable (value: string): boolean {
   return !value.includes('\u0000') && value.isWellFormed()
 }
 
+function jsonStorable (value: unknown, depth = 0): boolean {
+  if (depth > 32) return false
+  if (typeof value === 'string') return storable(value)
+  if (Array.isArray(value)) return value.every(v => jsonStorable(v, depth + 1))
+  if (typeof value === 'object' && value !== null) return Object.entries(value).every(([k, v]) => storable(k) && jsonStorable(v, depth + 1))
+  return true
+}
+
 function requireString (value: unknown, path: string, errors: { path: string, message: string }[]): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > maxIdLength || !storable(value)) errors.push({ path, message: `must be a string of 1–${maxIdLength} characters` })
 }
@@ -30,6 +38,10 @@ export function validateInbound (inbound: InboundMessage): void {
   if (inbound.attachments !== undefined && (!Array.isArray(inbound.attachments) || inbound.attachments.length > maxAttachments)) errors.push({ path: '/attachments', message: `must be a list of at most ${maxAttachments}` })
   if (inbound.sentAt !== undefined && !(inbound.sentAt instanceof Date && !Number.isNaN(inbound.sentAt.getTime()))) errors.push({ path: '/sentAt', message: 'must be a valid date' })
   if ((inbound.text ?? '') === '' && (inbound.attachments?.length ?? 0) === 0) errors.push({ path: '/text', message: 'a message needs text or an attachment' })
+  // The JSON parts go to jsonb: the same text rules apply to every string inside them.
+  for (const [path, value] of [['/client', inbound.client], ['/meta', inbound.meta], ['/attachments', inbound.attachments], ['/externalChatId', inbound.externalChatId], ['/quoteExternalId', inbound.quoteExternalId]] as const) {
+    if (value !== undefined && !jsonStorable(value)) errors.push({ path, message: 'must hold only valid Unicode text without NUL characters' })
+  }
   if (errors.length > 0) throw new OpenlineError(errorCodes.validation, 'Invalid inbound message', { fields: errors })
 }
 

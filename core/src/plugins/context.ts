@@ -1,4 +1,4 @@
-import type { PluginContext, Tx, ChannelConnectionRecord } from '@openline/sdk'
+import { coreEvents, type PluginContext, type Tx, type ChannelConnectionRecord } from '@openline/sdk'
 import { conversationColumns, toConversationRecord } from '../records.ts'
 import { toOpenChannelRecord, type OpenChannelRow } from '../openChannels/openChannels.ts'
 import { settingsWithDefaults } from '../openChannels/settings.ts'
@@ -30,7 +30,8 @@ function connectionLookup (core: Core): PluginContext['connections'] {
       ? null
       : { id: row.id, openChannelId: row.open_channel_id, connector: row.connector, externalAccountId: row.external_account_id, status: row.status, settings: row.settings, secrets: row.secrets === null ? {} : core.secrets.open(row.secrets) }
     if (cache.size > 10_000) cache.clear()
-    cache.set(key, { at: Date.now(), value })
+    // A miss is not kept: a connection being made right now (provider check callbacks) must be found at once.
+    if (value !== null) cache.set(key, { at: Date.now(), value })
     return value
   }
   return {
@@ -61,6 +62,22 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
       return { ...record, groups: settingsWithDefaults(core, record) }
     },
     templates: core.templates,
+    messages: {
+      async setDeliveryStatus ({ connectionId, externalMessageId, status, error }) {
+        const target = status === 'read' ? 3 : 2
+        return core.transaction(async (tx) => {
+          const rows = await tx.query<{ id: string, conversation_id: string }>(
+            `update messages set delivery_status = ? where connection_id = ? and external_id = ? and author_kind <> 'client'
+               and (case delivery_status when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 9 else 0 end) < ?
+             returning id::text, conversation_id::text`, [status, connectionId, externalMessageId, target])
+          const row = rows[0]
+          if (row === undefined) return false
+          tx.emit(coreEvents.messageDelivery, { messageId: row.id, conversationId: row.conversation_id, status, ...(error !== undefined ? { error } : {}) })
+          tx.afterCommit(() => core.publish(topics.messages, { messageDelivery: { messageId: row.id, conversationId: row.conversation_id, status, error: error ?? null } }))
+          return true
+        })
+      }
+    },
     files: {
       maxBytes: core.files.maxBytes,
       async store (data) {

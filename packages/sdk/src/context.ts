@@ -96,6 +96,14 @@ export interface PluginContext<Options = unknown> {
   }
   /** E10: tell agents the client is typing, with a live preview where the channel sends one. */
   typing: (conversationId: Id, preview?: string) => Promise<void>
+  messages: {
+    /**
+     * A provider's receipt for an outgoing message (delivered, read, failed), found by the external id
+     * `send` returned. Statuses only move forward (sent → delivered → read); `failed` only before delivery.
+     * Returns false when nothing changed.
+     */
+    setDeliveryStatus: (input: { connectionId: Id, externalMessageId: string, status: 'delivered' | 'read' | 'failed', error?: string }) => Promise<boolean>
+  }
   /** Attachment bytes: fetched safely, kept in the configured storage. */
   files: {
     maxBytes: number
