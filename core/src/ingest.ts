@@ -38,6 +38,11 @@ export function validateInbound (inbound: InboundMessage): void {
   if (inbound.attachments !== undefined && (!Array.isArray(inbound.attachments) || inbound.attachments.length > maxAttachments)) errors.push({ path: '/attachments', message: `must be a list of at most ${maxAttachments}` })
   if (inbound.sentAt !== undefined && !(inbound.sentAt instanceof Date && !Number.isNaN(inbound.sentAt.getTime()))) errors.push({ path: '/sentAt', message: 'must be a valid date' })
   if ((inbound.text ?? '') === '' && (inbound.attachments?.length ?? 0) === 0) errors.push({ path: '/text', message: 'a message needs text or an attachment' })
+  for (const key of ['name', 'username', 'email', 'phone', 'locale'] as const) {
+    const v = inbound.client?.[key]
+    if (v !== undefined && (typeof v !== 'string' || v.length > maxIdLength)) errors.push({ path: `/client/${key}`, message: `must be a string of at most ${maxIdLength} characters` })
+  }
+  if (inbound.client?.avatarUrl !== undefined && (typeof inbound.client.avatarUrl !== 'string' || inbound.client.avatarUrl.length > 2000)) errors.push({ path: '/client/avatarUrl', message: 'must be a string of at most 2000 characters' })
   // The JSON parts go to jsonb: the same text rules apply to every string inside them.
   for (const [path, value] of [['/client', inbound.client], ['/meta', inbound.meta], ['/attachments', inbound.attachments], ['/externalChatId', inbound.externalChatId], ['/quoteExternalId', inbound.quoteExternalId]] as const) {
     if (value !== undefined && !jsonStorable(value)) errors.push({ path, message: 'must hold only valid Unicode text without NUL characters' })

@@ -60,7 +60,7 @@ export const conversationsTypeDefs = `
     "Conversations the signed-in user may see (J1), newest activity first."
     conversations(status: [ConversationStatus!], openChannelId: ID, assigneeId: ID, first: Int = 50, after: String): ConversationPage!
     conversation(id: ID!): Conversation
-    "Messages of a conversation, oldest first; at most 200 a page."
+    "Messages of a conversation in the order they were written (provider time), oldest first; at most 200 a page."
     messages(conversationId: ID!, last: Int = 50, before: String): MessagePage!
   }
 
@@ -147,11 +147,15 @@ export const conversationsResolvers = {
       const user = ctx.requireUser()
       const last = pageSize(args.last, 200)
       await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))
+      // Ordered as the client wrote them (provider time), not as they arrived: webhooks can come out of order.
       const params: unknown[] = [args.conversationId]
       let before = ''
-      if (args.before !== undefined) { before = 'and id < ?'; params.push(checkId(args.before, '/before')) }
+      if (args.before !== undefined) {
+        before = 'and (coalesce(sent_at, created_at), id) < (select coalesce(b.sent_at, b.created_at), b.id from messages b where b.id = ? and b.conversation_id = ?)'
+        params.push(checkId(args.before, '/before'), args.conversationId)
+      }
       const rows = await (ctx.core.orm.em.fork() as any).execute(
-        `select ${messageColumns} from messages where conversation_id = ? ${before} order by id desc limit ${last + 1}`, params) as Record<string, any>[]
+        `select ${messageColumns} from messages where conversation_id = ? ${before} order by coalesce(sent_at, created_at) desc, id desc limit ${last + 1}`, params) as Record<string, any>[]
       const nodes = rows.slice(0, last).map(toMessageRecord).reverse()
       return { nodes, previousCursor: rows.length > last ? nodes[0].id : null }
     }

@@ -84,6 +84,7 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
         const storageKey = await core.files.storage.put(data)
         return { storageKey, size: data.byteLength }
       },
+      read: (storageKey) => core.files.storage.get(storageKey),
       fetch: (url, options = {}) => safeFetch(url, { ...options, maxBytes: Math.min(options.maxBytes ?? core.files.maxBytes, core.files.maxBytes) })
     },
     typing: (conversationId, preview) => core.publish(topics.typing, { clientTyping: { conversationId, preview: preview?.slice(0, 2000) ?? null, at: new Date().toISOString() } }),

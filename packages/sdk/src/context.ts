@@ -109,6 +109,8 @@ export interface PluginContext<Options = unknown> {
     maxBytes: number
     /** Keep bytes (an attachment fetched from the provider); `storageKey` goes into the message's attachment. */
     store: (data: Buffer) => Promise<{ storageKey: string, size: number }>
+    /** The bytes of a stored file (an agent's upload to send on). */
+    read: (storageKey: string) => Promise<Buffer>
     /**
      * Fetch with the SSRF guard: http(s) only, no redirects, at most `maxBytes`, and only public
      * addresses unless the URL's origin is in `trustedOrigins` (the provider API base an admin configured).
