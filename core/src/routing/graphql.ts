@@ -5,7 +5,7 @@ import { conversationColumns, toConversationRecord } from '../records.ts'
 import { topics } from '../topics.ts'
 import { visibleConversation } from '../conversations/graphql.ts'
 import { readRoutingSettings } from './queueSettings.ts'
-import { queueMembers } from './candidates.ts'
+import { queueMembers, queueResolvesToAnyone } from './candidates.ts'
 
 const { withFilter } = mercurius
 
@@ -117,7 +117,8 @@ const resolvers = {
       const members = await ctx.core.transaction(tx => queueMembers(tx, channel.id, settings))
       const online = settings.checkAvailability ? await ctx.core.presence.online(members.map(m => m.userId)) : null
       const available = members.filter(m => online === null || online.has(m.userId)).length
-      const reason = !channel.active ? 'channelInactive' : channel.queueStrategy === null || ctx.core.registry.queueStrategies.get(channel.queueStrategy) === undefined ? 'noStrategy' : members.length === 0 ? 'noMembers' : available === 0 ? 'noAgentsAvailable' : null
+      const [{ listed }] = await execute(ctx.core, queueResolvesToAnyone, [channel.id])
+      const reason = !channel.active ? 'channelInactive' : channel.queueStrategy === null || ctx.core.registry.queueStrategies.get(channel.queueStrategy) === undefined ? 'noStrategy' : !listed ? 'noMembers' : available === 0 ? 'noAgentsAvailable' : null
       return { ready: reason === null, reason, members: members.length, available }
     }
   },

@@ -3,7 +3,7 @@ import type { HookRunner } from '../core.ts'
 import { conversationColumns, toConversationRecord } from '../records.ts'
 import { topics } from '../topics.ts'
 import { readRoutingSettings, type RoutingSettings } from './queueSettings.ts'
-import { queueMembers, withCapacity, countedCondition, type MemberRow } from './candidates.ts'
+import { queueMembers, withCapacity, countedCondition, queueResolvesToAnyone, type MemberRow } from './candidates.ts'
 import type { Presence } from './presence.ts'
 
 export const routeJob = 'core.route'
@@ -136,7 +136,11 @@ export function createRouter (deps: RouterDeps): Router {
       if (strategy === undefined) return { ...result, waiting: await markAllWaiting(tx, openChannelId, 'noStrategy') }
       const settings = readRoutingSettings(channel.routing)
       const members = await queueMembers(tx, openChannelId, settings)
-      if (members.length === 0) return { ...result, waiting: await markAllWaiting(tx, openChannelId, 'noMembers') }
+      if (members.length === 0) {
+        // Members exist but none is at work (absent, dismissed, day not started) vs an empty queue.
+        const [{ listed }] = await tx.query<{ listed: boolean }>(queueResolvesToAnyone, [openChannelId])
+        return { ...result, waiting: await markAllWaiting(tx, openChannelId, listed ? 'noAgentsAvailable' : 'noMembers') }
+      }
       const waiting = (await tx.query<Record<string, any>>(
         `select ${qualified} from conversations c where c.open_channel_id = ? and c.status = 'queued' order by c.queued_at, c.id limit ${waitingBatch}`, [openChannelId])).map(toConversationRecord)
       result.waiting = waiting.length

@@ -9,9 +9,13 @@
 import { randomBytes } from 'node:crypto'
 import { buildApp, loadConfig, auth, type Config, type PluginEntry } from '@openline/core'
 import { testConnectorPlugin } from '@openline/testing'
+import queueEvenlyPlugin from '@openline/plugin-queue-evenly'
+import queueInOrderPlugin from '@openline/plugin-queue-in-order'
 
 const knownPlugins: Record<string, PluginEntry> = {
-  'test-connector': { definition: testConnectorPlugin }
+  'test-connector': { definition: testConnectorPlugin },
+  'queue-evenly': { definition: queueEvenlyPlugin },
+  'queue-in-order': { definition: queueInOrderPlugin }
 }
 
 function required (name: string): string {
