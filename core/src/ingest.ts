@@ -4,6 +4,7 @@ import type { HookRunner } from './core.ts'
 import type { EventDispatcher } from './events.ts'
 import { topics } from './topics.ts'
 import { toConversationRecord, conversationColumns } from './records.ts'
+import { toOpenChannelRecord, type OpenChannelRow } from './openChannels/openChannels.ts'
 
 const maxTextLength = 65_536
 const maxAttachments = 20
@@ -173,13 +174,8 @@ export function createIngest (deps: {
       }
     }
     if (row.conversationOpened && deps.hooks.has('conversation.beforeOpen')) {
-      const [oc] = await tx.query<Record<string, any>>('select id::text, name, active, language, queue_strategy, queue_settings, chatbot, chatbot_settings, crm_form, crm_form_settings, settings from open_channels where id = ?', [row.openChannelId])
-      await deps.hooks.run('conversation.beforeOpen', {
-        tx,
-        clientId: row.clientId,
-        inbound,
-        openChannel: { id: oc.id, name: oc.name, active: oc.active, language: oc.language, queueStrategy: oc.queue_strategy, queueSettings: oc.queue_settings, chatbot: oc.chatbot, chatbotSettings: oc.chatbot_settings, crmForm: oc.crm_form, crmFormSettings: oc.crm_form_settings, settings: oc.settings }
-      })
+      const [oc] = await tx.query<OpenChannelRow>('select * from open_channels where id = ?', [row.openChannelId])
+      await deps.hooks.run('conversation.beforeOpen', { tx, clientId: row.clientId, inbound, openChannel: toOpenChannelRecord(oc) })
     }
     if (deps.hooks.has('message.beforeStore')) {
       const [conv] = await tx.query<Record<string, any>>(`select ${conversationColumns} from conversations where id = ?`, [row.conversationId])
