@@ -91,6 +91,11 @@ t.test('403: failed, identity undeliverable, no endless retries', async (t) => {
   await waitFor('the second reply failed', async () => (await outbox(next)).status === 'failed', 15_000)
   t.match((await outbox(next)).last_error, /cannot be reached/)
   t.equal(provider.requests() - requestsBefore, 1, 'no request for an undeliverable identity')
+
+  // The client writes again (unblocked the bot): reachable again.
+  const again = await webhook(h.url, connectionId, { userId: 'blocked-user', messageId: 'blocked-user-back', text: 'I am back' })
+  t.equal(again.status, 200)
+  t.equal(await count(h, "select count(*)::int as n from client_identities where external_user_id = 'blocked-user' and undeliverable"), 0, 'a new message from the client clears the mark')
 })
 
 t.test('a delivery interrupted by two crashes in a row is still sent, once', async (t) => {
