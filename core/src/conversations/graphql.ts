@@ -67,6 +67,8 @@ export const conversationsTypeDefs = `
   extend type Mutation {
     "Reply to the client (public) or write a hidden note (internal: never delivered to the client)."
     sendMessage(conversationId: ID!, body: String!, internal: Boolean = false, quoteMessageId: ID): Message!
+    "The agent is typing: the client sees a typing indicator where the channel can show one (at most every 4 s per conversation)."
+    sendTyping(conversationId: ID!): Boolean!
   }
 
   extend type Subscription {
@@ -161,6 +163,23 @@ export const conversationsResolvers = {
     }
   },
   Mutation: {
+    async sendTyping (_: unknown, args: { conversationId: string }, ctx: AgentGraphQLContext) {
+      const user = ctx.requireUser()
+      const conv = await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))
+      if (conv.connection_id === null || conv.status === 'closed') return false
+      // Providers rate-limit chat actions and the indicator lasts a few seconds: one call per window.
+      const fresh = await ctx.core.redis.set(ctx.core.redisKey(`typing:${conv.id}`), '1', 'PX', 4000, 'NX').catch(() => null)
+      if (fresh !== 'OK') return false
+      const [row] = await (ctx.core.orm.em.fork() as any).execute(
+        `select cn.id::text as id, cn.open_channel_id::text as open_channel_id, cn.connector, cn.external_account_id, cn.status, cn.settings, cn.secrets, ci.external_user_id, ci.external_chat_id
+           from conversations c join channel_connections cn on cn.id = c.connection_id join client_identities ci on ci.id = c.client_identity_id where c.id = ?`, [conv.id]) as Record<string, any>[]
+      const connector = row === undefined ? undefined : ctx.core.registry.connectors.get(row.connector)
+      if (connector?.typing === undefined || row.status !== 'connected') return false
+      const connection = { id: row.id, openChannelId: row.open_channel_id, connector: row.connector, externalAccountId: row.external_account_id, status: row.status, settings: row.settings, secrets: row.secrets === null ? {} : ctx.core.secrets.open(row.secrets) }
+      connector.typing({ connection, externalUserId: row.external_user_id, externalChatId: row.external_chat_id }, ctx.core.pluginContextOf(connector.id))
+        .catch(err => ctx.core.log.debug({ err: (err as Error).message }, 'typing indicator failed'))
+      return true
+    },
     async sendMessage (_: unknown, args: { conversationId: string, body: string, internal: boolean, quoteMessageId?: string }, ctx: AgentGraphQLContext) {
       const user = ctx.requireUser()
       await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))

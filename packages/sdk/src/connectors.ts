@@ -110,6 +110,8 @@ export interface ChannelConnector<S extends TSchema = TSchema> {
   connect?: (input: { settings: Static<S>, externalAccountId: string | null, webhookUrl: string, connectionId: Id }, ctx: PluginContext) => Promise<{ externalAccountId?: string, settings?: Partial<Static<S>> }>
   /** Called on disconnect: remove the webhook at the provider. */
   disconnect?: (input: { settings: Static<S>, externalAccountId: string, connectionId: Id }, ctx: PluginContext) => Promise<void>
+  /** Show "typing…" to the client while an agent writes (when `capabilities.typing`). Best effort. */
+  typing?: (input: { connection: ChannelConnectionRecord & { secrets: Record<string, unknown> }, externalUserId: string, externalChatId: string | null }, ctx: PluginContext) => Promise<void>
   /** Deliver one message. Throw `DeliveryError` to steer retries. */
   send: (delivery: OutboundDelivery, ctx: PluginContext) => Promise<SendResult>
 }

@@ -3,7 +3,7 @@ import { definePlugin, type ChannelConnector } from '@openline/sdk'
 import { callApi, type ApiTarget } from './api.ts'
 import { isObject, intId, cleanText } from './clean.ts'
 import { allowedUpdates } from './inbound.ts'
-import { send } from './outbound.ts'
+import { send, sendTyping } from './outbound.ts'
 import { apiBase, secretFields, settingsSchema } from './settings.ts'
 import { connectorId, registerWebhook } from './webhook.ts'
 
@@ -37,6 +37,10 @@ export const telegramConnector: ChannelConnector<typeof settingsSchema> = {
 
   async disconnect ({ settings }) {
     await callApi({ base: apiBase(settings), token: settings.token }, 'deleteWebhook', { drop_pending_updates: false })
+  },
+
+  async typing ({ connection, externalUserId, externalChatId }) {
+    await sendTyping(connection, externalChatId ?? externalUserId)
   },
 
   send

@@ -203,3 +203,13 @@ t.test('plan: no name when hidden, buttons as rows, replies only within the chat
   })
   t.notOk('reply_parameters' in plan({ ...base, quoteExternalId: '999:1' })[0].params, 'a quote from another chat is not a reply')
 })
+
+t.test('an agent typing shows "typing…" in Telegram, at most once per window', async (t) => {
+  const { conversationId } = await conversationOf(9150)
+  const before = fake.calls('sendChatAction').length
+  const typing = 'mutation($c: ID!) { sendTyping(conversationId: $c) }'
+  t.equal((await admin.query<any>(typing, { c: conversationId })).data.sendTyping, true)
+  t.equal((await admin.query<any>(typing, { c: conversationId })).data.sendTyping, false, 'throttled within the window')
+  await waitFor('sendChatAction', async () => fake.calls('sendChatAction').length > before, 5000)
+  t.match(fake.calls('sendChatAction').at(-1)?.params, { chat_id: 9150, action: 'typing' })
+})
