@@ -48,7 +48,11 @@ export async function seedDemo (core: Core): Promise<DemoCredentials> {
   }
   const channels = await openChannels.listOpenChannels(core)
   if (!channels.some(c => c.name === 'Customer support')) {
-    await openChannels.createOpenChannel(core, { name: 'Customer support', language: 'en' })
+    const channel = await openChannels.createOpenChannel(core, { name: 'Customer support', language: 'en' })
+    // With the evenly strategy loaded (the default configuration), the Support department answers it.
+    if (core.registry.queueStrategies.has('evenly')) {
+      await openChannels.updateOpenChannelSettings(core, channel.id, 'queue', { strategy: 'evenly', members: [{ departmentId: support.id }] })
+    }
   }
   return creds
 }

@@ -80,7 +80,7 @@ export async function buildTestApp (options: TestAppOptions = {}): Promise<TestA
   const port = await freePort()
   const config = loadConfig({
     env: { ...process.env, NODE_ENV: 'test' },
-    overrides: { environment: 'test', files: { directory: join(tmpdir(), `openline-files-${prefix.replace(/\W/g, '')}`), maxBytes: 25 * 1024 * 1024 }, port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, databaseUrl: database.url, redisPrefix: prefix, databasePoolMax: 10, ...options.config }
+    overrides: { environment: 'test', plugins: [], files: { directory: join(tmpdir(), `openline-files-${prefix.replace(/\W/g, '')}`), maxBytes: 25 * 1024 * 1024 }, port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, databaseUrl: database.url, redisPrefix: prefix, databasePoolMax: 10, ...options.config }
   })
   let app: FastifyInstance
   try {

@@ -38,6 +38,8 @@ async function main (): Promise<void> {
   const config = loadConfig({
     overrides: {
       environment,
+      // The bench names its plugins itself (BENCH_PLUGINS).
+      plugins: [],
       host: '127.0.0.1',
       port,
       publicUrl: `http://127.0.0.1:${port === 0 ? 3000 : port}`,
