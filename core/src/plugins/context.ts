@@ -63,6 +63,21 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
     },
     templates: core.templates,
     messages: {
+      async setReadUntil ({ connectionId, externalUserId, until }) {
+        return core.transaction(async (tx) => {
+          const rows = await tx.query<{ id: string, conversation_id: string }>(
+            `update messages m set delivery_status = 'read'
+               from conversations c join client_identities ci on ci.id = c.client_identity_id
+              where m.conversation_id = c.id and ci.connection_id = ? and ci.external_user_id = ?
+                and m.author_kind <> 'client' and m.delivery_status in ('sent', 'delivered') and coalesce(m.sent_at, m.created_at) <= ?
+             returning m.id::text, m.conversation_id::text`, [connectionId, externalUserId, until])
+          for (const row of rows) {
+            tx.emit(coreEvents.messageDelivery, { messageId: row.id, conversationId: row.conversation_id, status: 'read' })
+            tx.afterCommit(() => core.publish(topics.messages, { messageDelivery: { messageId: row.id, conversationId: row.conversation_id, status: 'read', error: null } }))
+          }
+          return rows.length
+        })
+      },
       async setDeliveryStatus ({ connectionId, externalMessageId, status, error }) {
         const target = status === 'read' ? 3 : 2
         return core.transaction(async (tx) => {

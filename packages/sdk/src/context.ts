@@ -103,6 +103,11 @@ export interface PluginContext<Options = unknown> {
      * Returns false when nothing changed.
      */
     setDeliveryStatus: (input: { connectionId: Id, externalMessageId: string, status: 'delivered' | 'read' | 'failed', error?: string }) => Promise<boolean>
+    /**
+     * A read receipt by watermark (Messenger, WhatsApp): every outgoing message to this client on this
+     * connection sent up to `until` is read. Returns how many changed.
+     */
+    setReadUntil: (input: { connectionId: Id, externalUserId: string, until: Date }) => Promise<number>
   }
   /** Attachment bytes: fetched safely, kept in the configured storage. */
   files: {
