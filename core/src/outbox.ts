@@ -2,6 +2,7 @@ import { OpenlineError, errorCodes, DeliveryError, coreEvents, type Logger, type
 import type { HookRunner, Secrets } from './core.ts'
 import { toMessageRecord, messageColumns, toConversationRecord, conversationColumns } from './records.ts'
 import { topics } from './topics.ts'
+import { isId } from './ids.ts'
 import { readRoutingSettings } from './routing/queueSettings.ts'
 
 export const deliverJob = 'core.deliver'
@@ -9,7 +10,7 @@ const maxBody = 65_536
 
 export function validateNewMessage (message: NewMessage): void {
   const fields: { path: string, message: string }[] = []
-  if (typeof message.conversationId !== 'string' || !/^\d{1,19}$/.test(message.conversationId)) fields.push({ path: '/conversationId', message: 'must be a conversation id' })
+  if (typeof message.conversationId !== 'string' || !isId(message.conversationId)) fields.push({ path: '/conversationId', message: 'must be a conversation id' })
   if (typeof message.body !== 'string' || message.body.length > maxBody) fields.push({ path: '/body', message: `must be a string of at most ${maxBody} characters` })
   else if (message.body.trim() === '' && (message.attachments?.length ?? 0) === 0) fields.push({ path: '/body', message: 'a message needs text or an attachment' })
   if (!['agent', 'bot', 'system'].includes(message.authorKind)) fields.push({ path: '/authorKind', message: 'must be agent, bot or system' })

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core'
+import { isId } from '../ids.ts'
 import { OpenlineError, errorCodes } from '@openline/sdk'
 import type { Permissions } from '@openline/sdk'
 import type { Core } from '../core.ts'
@@ -28,9 +29,7 @@ export async function execRows<R = Row> (em: EntityManager, sql: string, params:
 }
 
 /** Ids are bigints as strings; anything else can never name a row. */
-export function isId (value: unknown): value is string {
-  return typeof value === 'string' && /^[1-9][0-9]{0,17}$/.test(value)
-}
+export { isId }
 
 /** `{1,2,3}` for `any(?::bigint[])`; only call with ids checked by `isId`. */
 export function idArray (ids: readonly string[]): string {

@@ -4,6 +4,7 @@ import type { AgentGraphQLContext, Core } from '../core.ts'
 import { historyCondition } from '../auth/index.ts'
 import { conversationColumns, toConversationRecord, messageColumns, toMessageRecord } from '../records.ts'
 import { topics } from '../topics.ts'
+import { isId, checkId } from '../ids.ts'
 
 const { withFilter } = mercurius
 
@@ -80,12 +81,7 @@ export const conversationsTypeDefs = `
   }
 `
 
-const idPattern = /^\d{1,19}$/
 
-function checkId (value: unknown, path: string): string {
-  if (typeof value !== 'string' || !idPattern.test(value)) throw new OpenlineError(errorCodes.validation, `Invalid id at ${path}`, { fields: [{ path, message: 'must be an id' }] })
-  return value
-}
 
 function pageSize (value: unknown, max: number): number {
   if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max) throw new OpenlineError(errorCodes.validation, `Page size must be 1–${max}`, { fields: [{ path: '/first', message: `must be 1–${max}` }] })
@@ -104,7 +100,7 @@ export async function visibleConversation (core: Core, user: AuthUser, id: strin
 const encodeCursor = (updatedAt: Date, id: string): string => Buffer.from(`${updatedAt.toISOString()}|${id}`).toString('base64url')
 function decodeCursor (cursor: string): [string, string] {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|')
-  if (at === undefined || id === undefined || Number.isNaN(new Date(at).getTime()) || !idPattern.test(id)) throw new OpenlineError(errorCodes.validation, 'Invalid cursor', { fields: [{ path: '/after', message: 'invalid cursor' }] })
+  if (at === undefined || id === undefined || Number.isNaN(new Date(at).getTime()) || !isId(id)) throw new OpenlineError(errorCodes.validation, 'Invalid cursor', { fields: [{ path: '/after', message: 'invalid cursor' }] })
   return [at, id]
 }
 

@@ -1,4 +1,5 @@
 import { OpenlineError, errorCodes, coreEvents } from '@openline/sdk'
+import { isId } from '../ids.ts'
 import type { AuthUser, FieldError, Id, OpenChannelRecord, Tx, UserRecord } from '@openline/sdk'
 import type { Core } from '../core.ts'
 import { isOpenChannelLanguage, openChannelLanguages, validateSettingsGroup, settingsWithDefaults } from './settings.ts'
@@ -52,9 +53,7 @@ export function toOpenChannelView (row: OpenChannelRow): OpenChannelView {
 }
 
 /** Bigint ids arrive as strings from GraphQL; anything else cannot name a row. */
-export function isId (id: unknown): id is string {
-  return typeof id === 'string' && /^[1-9][0-9]{0,18}$/.test(id)
-}
+export { isId }
 
 function notFound (id: unknown): OpenlineError {
   return new OpenlineError(errorCodes.notFound, `Open channel ${String(id)} not found`, { statusCode: 404 })

@@ -3,6 +3,7 @@ import { conversationColumns, toConversationRecord } from '../records.ts'
 import { toOpenChannelRecord, type OpenChannelRow } from '../openChannels/openChannels.ts'
 import { settingsWithDefaults } from '../openChannels/settings.ts'
 import { topics } from '../topics.ts'
+import { isId } from '../ids.ts'
 import { safeFetch } from '../files/safeFetch.ts'
 import type { Core } from '../core.ts'
 import type { LoadedPlugin } from './loader.ts'
@@ -35,7 +36,7 @@ function connectionLookup (core: Core): PluginContext['connections'] {
     return value
   }
   return {
-    get: async (id) => /^\d{1,19}$/.test(id) ? load('id = ?', [id], `id:${id}`) : null,
+    get: async (id) => isId(id) ? load('id = ?', [id], `id:${id}`) : null,
     find: async (connector, account) => load('connector = ? and external_account_id = ?', [connector, account], `acc:${connector}:${account}`)
   }
 }
@@ -47,7 +48,7 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
     connections: connectionLookup(core),
     conversations: {
       async get (id, tx) {
-        if (!/^\d{1,19}$/.test(id)) return null
+        if (!isId(id)) return null
         const sql = `select ${conversationColumns} from conversations where id = ?`
         const rows = tx !== undefined ? await tx.query<Record<string, any>>(sql, [id]) : await (core.orm.em.fork() as any).execute(sql, [id]) as Record<string, any>[]
         return rows[0] === undefined ? null : toConversationRecord(rows[0])
@@ -55,7 +56,7 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
       close: (id, options, tx) => core.routing.close(null, id, options.reason, tx)
     },
     async openChannel (id, tx) {
-      if (!/^\d{1,19}$/.test(id)) return null
+      if (!isId(id)) return null
       const rows = tx !== undefined ? await tx.query<OpenChannelRow>('select * from open_channels where id = ?', [id]) : await (core.orm.em.fork() as any).execute('select * from open_channels where id = ?', [id]) as OpenChannelRow[]
       if (rows[0] === undefined) return null
       const record = toOpenChannelRecord(rows[0])

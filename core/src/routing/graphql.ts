@@ -3,6 +3,7 @@ import { OpenlineError, errorCodes, type AuthUser, type GraphQLExtension } from 
 import type { AgentGraphQLContext, Core } from '../core.ts'
 import { conversationColumns, toConversationRecord } from '../records.ts'
 import { topics } from '../topics.ts'
+import { checkId } from '../ids.ts'
 import { visibleConversation } from '../conversations/graphql.ts'
 import { readRoutingSettings } from './queueSettings.ts'
 import { queueMembers, queueResolvesToAnyone } from './candidates.ts'
@@ -57,13 +58,8 @@ const typeDefs = `
   }
 `
 
-const idPattern = /^\d{1,19}$/
 const datePattern = /^\d{4}-\d{2}-\d{2}$/
 
-function checkId (value: unknown, path: string): string {
-  if (typeof value !== 'string' || !idPattern.test(value)) throw new OpenlineError(errorCodes.validation, `Invalid id at ${path}`, { fields: [{ path, message: 'must be an id' }] })
-  return value
-}
 
 function checkDate (value: unknown, path: string): string {
   const ok = typeof value === 'string' && datePattern.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
