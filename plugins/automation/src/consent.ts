@@ -1,6 +1,6 @@
 // Consent (ROADMAP D1): the settings group of the notice sent at the start of a conversation, and
 // the record of each client's acceptance with its time and the version of the text accepted.
-import { OpenlineError, Type, errorCodes, type Static, type FieldError, type SettingsGroup, type PluginMigration, type Tx, type Id } from '@openline/sdk'
+import { OpenlineError, Type, errorCodes, type Static, type FieldError, type SettingsGroup, type PluginMigration, type Tx, type Id, isId } from '@openline/sdk'
 import { checkTemplate } from './runtime.ts'
 
 export const consentLanguages = ['en', 'pt-BR', 'es', 'pl', 'ru'] as const
@@ -93,10 +93,7 @@ interface ConsentRow {
   source: string | null
 }
 
-/** A bigint id as the API passes it. */
-export function isId (value: unknown): value is string {
-  return typeof value === 'string' && /^[1-9][0-9]{0,18}$/.test(value)
-}
+export { isId }
 
 const columns = 'client_id::text as client_id, open_channel_id::text as open_channel_id, text_version, accepted_at, source'
 
