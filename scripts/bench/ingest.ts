@@ -6,13 +6,14 @@
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { Pool } from 'undici'
-import pg from 'pg'
 import { agentClient, sign, clearRedisPrefix, type AgentClient, type Subscription } from '@openline/testing'
 import { recreateDatabase, dropDatabase } from './lib/database.ts'
 import { startServer, type BenchServer } from './lib/spawn.ts'
 import { summarize, ms, type Summary } from './lib/stats.ts'
 import { cpuMark, cpuSince, perUnitMicros, type CpuUse } from './lib/cpu.ts'
 import { pgProbe, pgSince, type PgMark, type PgProbe } from './lib/pgActivity.ts'
+import { closedLoop } from './lib/closedLoop.ts'
+import { rawInsertRate } from './lib/rawInsert.ts'
 
 const databaseName = 'openline_bench_ingest'
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -162,17 +163,6 @@ function createSender (http: Pool, path: string): Send {
   }
 }
 
-/** Closed loop: `concurrency` workers, each sending its next request as soon as the last one answered. */
-async function closedLoop (count: number, concurrency: number, run: (i: number) => Promise<void>): Promise<number> {
-  let next = 0
-  const t0 = performance.now()
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < count; i = next++) await run(i)
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
-  return performance.now() - t0
-}
-
 /**
  * Open loop: request i is due at t0 + i/rate, whatever happened before; its latency counts from
  * that planned time, so a stall shows in every figure it delayed (no coordinated omission).
@@ -247,29 +237,15 @@ async function openPhase (send: Send, probe: PgProbe, serverPid: number): Promis
 
 /** The same number of single-row autocommit INSERTs of a similar row, at the same concurrency. */
 async function rawPhase (databaseUrl: string, probe: PgProbe): Promise<RawResult> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.concurrency })
-  // pool.end() resolves before its sockets close; the database drop may still reach one.
-  pool.on('error', () => {})
-  try {
-    await pool.query(`create table bench_raw (
-      id bigserial primary key, conversation_id bigint not null, body text not null,
-      meta jsonb not null default '{}', created_at timestamptz not null default now())`)
-    const insert = (i: number): Promise<unknown> => pool.query(
-      'insert into bench_raw (conversation_id, body, meta, created_at) values ($1, $2, $3, now())',
-      [i % opts.clients, `r-${i}: Hello, my order #${1000 + (i % 9000)} has not arrived yet, can you help?`, JSON.stringify({ userId: `u${i % opts.clients}` })])
-    await closedLoop(opts.warmup, opts.concurrency, (i) => insert(opts.messages + i).then(() => {}))
-    const latencies: number[] = []
-    const r = await measure(probe, -1, async () => ({
-      elapsed: await closedLoop(opts.messages, opts.concurrency, async (i) => {
-        const start = performance.now()
-        await insert(i)
-        latencies.push(performance.now() - start)
-      })
-    }))
-    return { rowsPerSec: opts.messages / (r.elapsed / 1000), insert: summarize(latencies), cpu: r.cpu, pg: r.pg }
-  } finally {
-    await pool.end()
+  let background: Background | undefined
+  const around = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const measured = await measure(probe, -1, async () => ({ value: await fn() }))
+    background = measured
+    return measured.value
   }
+  const r = await rawInsertRate({ databaseUrl, rows: opts.messages, concurrency: opts.concurrency, clients: opts.clients, warmup: opts.warmup, around })
+  if (background === undefined) throw new Error('raw phase did not run')
+  return { rowsPerSec: r.rowsPerSec, insert: r.insert, cpu: background.cpu, pg: background.pg }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,11 +11,17 @@ import { buildApp, loadConfig, auth, type Config, type PluginEntry } from '@open
 import { testConnectorPlugin } from '@openline/testing'
 import queueEvenlyPlugin from '@openline/plugin-queue-evenly'
 import queueInOrderPlugin from '@openline/plugin-queue-in-order'
+import telegramPlugin from '@openline/plugin-channel-telegram'
+import viberPlugin from '@openline/plugin-channel-viber'
+import metaPlugin from '@openline/plugin-channel-meta'
 
 const knownPlugins: Record<string, PluginEntry> = {
   'test-connector': { definition: testConnectorPlugin },
   'queue-evenly': { definition: queueEvenlyPlugin },
-  'queue-in-order': { definition: queueInOrderPlugin }
+  'queue-in-order': { definition: queueInOrderPlugin },
+  'channel-telegram': { definition: telegramPlugin },
+  'channel-viber': { definition: viberPlugin },
+  'channel-meta': { definition: metaPlugin }
 }
 
 function required (name: string): string {
