@@ -45,3 +45,13 @@ t.test('local storage keeps bytes under its root and refuses foreign keys', asyn
   await storage.remove(key)
   await t.rejects(storage.get(key))
 })
+
+t.test('provider media URLs: the API origin is trusted, media hosts go through the guard, others are refused', async (t) => {
+  const { mediaSource } = await import('../src/plugins/context.ts')
+  const policy = { apiBaseUrl: 'http://127.0.0.1:9999/pa', mediaHosts: ['fbcdn.net'] }
+  t.same(mediaSource('http://127.0.0.1:9999/files/1', policy), { url: 'http://127.0.0.1:9999/files/1', trustedOrigin: 'http://127.0.0.1:9999' })
+  t.same(mediaSource('https://scontent.xx.fbcdn.net/v/a.jpg', policy), { url: 'https://scontent.xx.fbcdn.net/v/a.jpg', trustedOrigin: null })
+  for (const bad of ['https://fbcdn.net.evil.example/a.jpg', 'https://evilfbcdn.net/a.jpg', 'http://169.254.169.254/', 'file:///etc/passwd', 'not a url', 'http://127.0.0.1:9998/files/1']) {
+    t.equal(mediaSource(bad, policy), null, bad)
+  }
+})

@@ -41,6 +41,25 @@ function connectionLookup (core: Core): PluginContext['connections'] {
   }
 }
 
+/**
+ * Where a provider's media URL may be fetched from: the admin-configured API origin (trusted, a
+ * loopback fake in tests) or one of the provider's media hosts (public addresses only); else nowhere.
+ */
+export function mediaSource (url: string, policy: { apiBaseUrl: string, mediaHosts: string[] }): { url: string, trustedOrigin: string | null } | null {
+  let target: URL
+  let api: URL
+  try {
+    target = new URL(url)
+    api = new URL(policy.apiBaseUrl)
+  } catch {
+    return null
+  }
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') return null
+  if (target.origin === api.origin) return { url: target.href, trustedOrigin: api.origin }
+  const host = target.hostname.toLowerCase()
+  return policy.mediaHosts.some(h => host === h || host.endsWith(`.${h}`)) ? { url: target.href, trustedOrigin: null } : null
+}
+
 /** The plain object every plugin function receives: no decorators, no container. */
 export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginContext {
   const name = plugin.definition.name
@@ -101,6 +120,24 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
         return { storageKey, size: data.byteLength }
       },
       read: (storageKey) => core.files.storage.get(storageKey),
+      async keepMedia (url, policy) {
+        const log = core.log.child({ plugin: plugin.definition.name })
+        const source = mediaSource(url, policy)
+        if (source === null) {
+          log.warn({ url: url.slice(0, 200) }, 'media URL outside the provider hosts not fetched; message kept without the file')
+          return null
+        }
+        try {
+          const res = await safeFetch(source.url, { trustedOrigins: source.trustedOrigin === null ? [] : [source.trustedOrigin], maxBytes: core.files.maxBytes, timeoutMs: policy.timeoutMs ?? 10_000 })
+          if (res.status !== 200) throw new Error(`media host answered ${res.status}`)
+          const storageKey = await core.files.storage.put(res.data)
+          const type = res.headers.get('content-type')?.split(';')[0].trim()
+          return { storageKey, size: res.data.byteLength, mimeType: type !== undefined && /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : undefined }
+        } catch (err) {
+          log.warn({ err: (err as Error).message, url: url.slice(0, 200) }, 'media not fetched; message kept without the file')
+          return null
+        }
+      },
       fetch: (url, options = {}) => safeFetch(url, { ...options, maxBytes: Math.min(options.maxBytes ?? core.files.maxBytes, core.files.maxBytes) })
     },
     typing: (conversationId, preview) => core.publish(topics.typing, { clientTyping: { conversationId, preview: preview?.slice(0, 2000) ?? null, at: new Date().toISOString() } }),

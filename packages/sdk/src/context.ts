@@ -114,6 +114,12 @@ export interface PluginContext<Options = unknown> {
     maxBytes: number
     /** Keep bytes (an attachment fetched from the provider); `storageKey` goes into the message's attachment. */
     store: (data: Buffer) => Promise<{ storageKey: string, size: number }>
+    /**
+     * Fetch a media file a provider's payload links to and keep it. Only the configured API origin
+     * (trusted) or one of the provider's `mediaHosts` (through the SSRF guard) are fetched. Never
+     * throws: null when refused or failed — store the message without the bytes, never lose it.
+     */
+    keepMedia: (url: string, policy: { apiBaseUrl: string, mediaHosts: string[], timeoutMs?: number }) => Promise<{ storageKey: string, size: number, mimeType?: string } | null>
     /** The bytes of a stored file (an agent's upload to send on). */
     read: (storageKey: string) => Promise<Buffer>
     /**

@@ -30,44 +30,9 @@ function sameSecret (a: string, b: string): boolean {
   return timingSafeEqual(x, y)
 }
 
-function allowedMediaUrl (url: string, settings: MetaSettings): { url: string, trustedOrigin: string | null } | null {
-  let target: URL
-  let api: URL
-  try {
-    target = new URL(url)
-    api = new URL(settings.apiBaseUrl)
-  } catch {
-    return null
-  }
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') return null
-  // The configured API origin is an admin's choice (a loopback fake in tests); Meta's CDN hosts go through the SSRF guard.
-  if (target.origin === api.origin) return { url: target.href, trustedOrigin: api.origin }
-  const host = target.hostname.toLowerCase()
-  return settings.mediaHosts.some(h => host === h || host.endsWith(`.${h}`)) ? { url: target.href, trustedOrigin: null } : null
-}
-
-/** Fetch and keep an inbound attachment; null (message kept without bytes) when refused or failing. */
-async function fetchMedia (url: string, settings: MetaSettings, ctx: PluginContext): Promise<{ storageKey: string, size: number, mimeType?: string } | null> {
-  const allowed = allowedMediaUrl(url, settings)
-  if (allowed === null) {
-    ctx.log.warn({ url: url.slice(0, 200) }, 'meta: attachment URL outside the media hosts not fetched')
-    return null
-  }
-  let timer: NodeJS.Timeout | undefined
-  try {
-    const fetched = ctx.files.fetch(allowed.url, allowed.trustedOrigin === null ? { maxBytes: ctx.files.maxBytes } : { trustedOrigins: [allowed.trustedOrigin], maxBytes: ctx.files.maxBytes })
-    fetched.catch(() => {})
-    const res = await Promise.race([fetched, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('media download timed out')), mediaTimeoutMs) })])
-    if (res.status !== 200) throw new Error(`media host answered ${res.status}`)
-    const stored = await ctx.files.store(res.data)
-    const type = res.headers.get('content-type')?.split(';')[0].trim()
-    return { ...stored, mimeType: type !== undefined && /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : undefined }
-  } catch (err) {
-    ctx.log.warn({ err: (err as Error).message, url: url.slice(0, 200) }, 'meta: attachment not fetched; message kept without the file')
-    return null
-  } finally {
-    clearTimeout(timer)
-  }
+/** Fetch and keep an inbound media file; null (message kept without bytes) when refused or failing. */
+function fetchMedia (url: string, settings: MetaSettings, ctx: PluginContext): Promise<{ storageKey: string, size: number, mimeType?: string } | null> {
+  return ctx.files.keepMedia(url, { apiBaseUrl: settings.apiBaseUrl, mediaHosts: settings.mediaHosts, timeoutMs: mediaTimeoutMs })
 }
 
 /** A read receipt names a time (everything sent before the watermark was read), not message ids. */

@@ -35,44 +35,9 @@ function tryParse (raw: Buffer): { ok: true, value: unknown } | { ok: false } {
   }
 }
 
-function allowedMediaUrl (url: string, settings: ViberSettings): { url: string, trustedOrigin: string | null } | null {
-  let target: URL
-  let api: URL
-  try {
-    target = new URL(url)
-    api = new URL(settings.apiBaseUrl)
-  } catch {
-    return null
-  }
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') return null
-  // The configured API host is trusted as an admin's choice (a loopback fake in tests); Viber's media hosts go through the SSRF guard.
-  if (target.origin === api.origin) return { url: target.href, trustedOrigin: api.origin }
-  const host = target.hostname.toLowerCase()
-  return settings.mediaHosts.some(h => host === h || host.endsWith(`.${h}`)) ? { url: target.href, trustedOrigin: null } : null
-}
-
 /** Fetch and keep an inbound media file; null (message kept without bytes) when refused or failing. */
-async function fetchMedia (url: string, settings: ViberSettings, ctx: PluginContext): Promise<{ storageKey: string, size: number, mimeType?: string } | null> {
-  const allowed = allowedMediaUrl(url, settings)
-  if (allowed === null) {
-    ctx.log.warn({ url: url.slice(0, 200) }, 'viber: media URL outside the provider hosts refused')
-    return null
-  }
-  let timer: NodeJS.Timeout | undefined
-  try {
-    const fetched = ctx.files.fetch(allowed.url, allowed.trustedOrigin === null ? {} : { trustedOrigins: [allowed.trustedOrigin] })
-    fetched.catch(() => {})
-    const res = await Promise.race([fetched, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('media download timed out')), mediaTimeoutMs) })])
-    if (res.status !== 200) throw new Error(`media host answered ${res.status}`)
-    const stored = await ctx.files.store(res.data)
-    const type = res.headers.get('content-type')?.split(';')[0].trim()
-    return { ...stored, mimeType: type !== undefined && /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : undefined }
-  } catch (err) {
-    ctx.log.warn({ err: (err as Error).message, url: url.slice(0, 200) }, 'viber: media not fetched; message kept without the file')
-    return null
-  } finally {
-    clearTimeout(timer)
-  }
+function fetchMedia (url: string, settings: ViberSettings, ctx: PluginContext): Promise<{ storageKey: string, size: number, mimeType?: string } | null> {
+  return ctx.files.keepMedia(url, { apiBaseUrl: settings.apiBaseUrl, mediaHosts: settings.mediaHosts, timeoutMs: mediaTimeoutMs })
 }
 
 function refuse (reply: FastifyReply, status: number, error: string): FastifyReply {
