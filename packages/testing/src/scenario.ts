@@ -1,7 +1,9 @@
-import type { TestApp } from './app.ts'
+import type { PluginDefinition } from '@openline/sdk'
+import type { PluginEntry } from '@openline/core'
+import { buildTestApp, type TestApp } from './app.ts'
 import type { AgentClient } from './clients.ts'
-import type { FakeProvider } from './fakeProvider.ts'
-import { sign } from './testConnector.ts'
+import { startFakeProvider, type FakeProvider } from './fakeProvider.ts'
+import { sign, testConnectorPlugin } from './testConnector.ts'
 
 export interface TestChannel {
   id: string
@@ -53,4 +55,64 @@ export async function until<T> (what: string, read: () => Promise<T>, done: (val
     last = await read()
   }
   return last
+}
+
+/** `until` for the common case of waiting for one expected value. */
+export async function untilEqual<T> (what: string, read: () => Promise<T>, expected: T, ms = 8000): Promise<void> {
+  await until(what, read, v => v === expected, ms)
+}
+
+export interface RoutingScenario {
+  /** Valid after `start()`. */
+  readonly h: TestApp
+  readonly admin: AgentClient
+  start: () => Promise<void>
+  close: () => Promise<void>
+  /** An open channel with a test connection and these `queue` settings. */
+  channel: (name: string, queue: Record<string, unknown>) => Promise<TestChannel>
+  /** A client message on `connectionId`; resolves with its conversation id. */
+  inbound: (connectionId: string, externalUserId: string) => Promise<string>
+  assigneeOf: (conversationId: string) => Promise<string | null>
+}
+
+/**
+ * The set-up every routing test shares: the app with the test connector and the given plugins,
+ * a fake provider and a signed-in admin.
+ */
+export function routingScenario (options: { plugins: (PluginDefinition<any> | PluginEntry)[], secret?: string }): RoutingScenario {
+  let h: TestApp | undefined
+  let provider: FakeProvider | undefined
+  let admin: AgentClient | undefined
+  const channels = new Map<string, TestChannel>()
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('routingScenario: call start() first')
+    return value
+  }
+  return {
+    get h () { return ready(h) },
+    get admin () { return ready(admin) },
+    async start () {
+      provider = await startFakeProvider()
+      h = await buildTestApp({ plugins: [testConnectorPlugin, ...options.plugins], config: { jobs: { sweepIntervalMs: 300, process: true } } })
+      admin = await h.login(h.admin.email, h.admin.password)
+    },
+    async close () {
+      await h?.close()
+      await provider?.close()
+    },
+    async channel (name, queue) {
+      const created = await createTestChannel(ready(h), ready(admin), ready(provider), { name, queue, secret: options.secret })
+      channels.set(created.connectionId, created)
+      return created
+    },
+    async inbound (connectionId, externalUserId) {
+      const channel = channels.get(connectionId)
+      if (channel === undefined) throw new Error(`routingScenario: no channel with connection ${connectionId}`)
+      return (await channel.inbound(externalUserId)).conversationId
+    },
+    async assigneeOf (conversationId) {
+      const res = await ready(admin).query<{ conversation: { assigneeId: string | null } | null }>('query($id: ID!) { conversation(id: $id) { assigneeId } }', { id: conversationId })
+      return res.data?.conversation?.assigneeId ?? null
+    }
+  }
 }

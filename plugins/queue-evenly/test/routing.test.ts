@@ -1,51 +1,16 @@
 import t from 'tap'
-import { buildTestApp, testConnectorPlugin, startFakeProvider, createTestChannel, type TestApp, type FakeProvider, type AgentClient, type TestChannel } from '@openline/testing'
+import { routingScenario, untilEqual as until, type AgentClient } from '@openline/testing'
 import plugin from '../src/index.ts'
 
 // End to end through the core's router: assignments spread over agents, Skip to the next least loaded.
 
-let h: TestApp
-let provider: FakeProvider
-let admin: AgentClient
-const secret = 'evenly-secret-1'
-
-t.before(async () => {
-  provider = await startFakeProvider()
-  h = await buildTestApp({ plugins: [testConnectorPlugin, plugin], config: { jobs: { sweepIntervalMs: 300, process: true } } })
-  admin = await h.login(h.admin.email, h.admin.password)
-})
-t.teardown(async () => { await h?.close(); await provider?.close() })
-
-const channels = new Map<string, TestChannel>()
-
-async function channel (name: string, queue: Record<string, unknown>): Promise<TestChannel> {
-  const created = await createTestChannel(h, admin, provider, { name, queue, secret })
-  channels.set(created.connectionId, created)
-  return created
-}
-
-async function inbound (connectionId: string, userId: string): Promise<string> {
-  return (await channels.get(connectionId)!.inbound(userId)).conversationId
-}
-
-async function assigneeOf (id: string): Promise<string | null> {
-  const res = await admin.query<any>('query($id: ID!) { conversation(id: $id) { assigneeId } }', { id })
-  return res.data?.conversation?.assigneeId ?? null
-}
-
-async function until (what: string, fn: () => Promise<unknown>, expected: unknown, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms
-  let last = await fn()
-  while (last !== expected) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: got ${JSON.stringify(last)}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-    last = await fn()
-  }
-}
-
+const s = routingScenario({ plugins: [plugin], secret: 'evenly-secret-1' })
+const { channel, inbound, assigneeOf } = s
+t.before(() => s.start())
+t.teardown(() => s.close())
 
 t.test('new conversations spread evenly; Skip goes to the next least loaded', async (t) => {
-  const [a, b, c] = [await h.createAgent({ name: 'A' }), await h.createAgent({ name: 'B' }), await h.createAgent({ name: 'C' })]
+  const [a, b, c] = [await s.h.createAgent({ name: 'A' }), await s.h.createAgent({ name: 'B' }), await s.h.createAgent({ name: 'C' })]
   const names = new Map([[a.id, 'a'], [b.id, 'b'], [c.id, 'c']])
   const oc = await channel('Evenly', {
     strategy: 'evenly',
