@@ -30,6 +30,8 @@ import { createPresence } from './routing/presence.ts'
 import { createRouter, routeJob, offerTimeoutJob, finalizeCloseJob } from './routing/router.ts'
 import { createTemplates } from './templates.ts'
 import { localDiskStorage } from './files/storage.ts'
+import { createFileSigner } from './files/signed.ts'
+import { registerFileRoutes } from './files/routes.ts'
 import { routingGraphql } from './routing/graphql.ts'
 
 export interface PluginEntry {
@@ -169,7 +171,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     config, log, orm, registry, hooks, jobs, redis, publish, transaction,
     secrets: createSecrets(config.secretKey),
     templates: createTemplates(),
-    files: { storage: localDiskStorage(config.files.directory), maxBytes: config.files.maxBytes },
+    files: { storage: localDiskStorage(config.files.directory), maxBytes: config.files.maxBytes, signer: createFileSigner(config.secretKey) },
     redisKey: (name) => config.redisPrefix + name,
     pluginContextOf (connectorId) {
       const owner = registry.owner.get(`connectors:${connectorId}`)
@@ -317,6 +319,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const visitorExtensions = plugins.flatMap(p => p.definition.graphql?.visitor?.(contexts.get(p.definition.name) as PluginContext<any>) ?? [])
   await registerVisitorGraphql(app, core, { extensions: visitorExtensions, emitter })
   registerObservability(app, core, metrics)
+  await registerFileRoutes(app, core)
 
   for (const plugin of plugins) {
     const { routes, name } = plugin.definition

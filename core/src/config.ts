@@ -55,7 +55,9 @@ export const configSchema = Type.Object({
     /** Where attachment bytes are kept (local disk). */
     directory: Type.String({ minLength: 1 }),
     /** Largest attachment accepted from a provider or an upload. */
-    maxBytes: Type.Integer({ minimum: 1024, maximum: 2 * 1024 * 1024 * 1024 })
+    maxBytes: Type.Integer({ minimum: 1024, maximum: 2 * 1024 * 1024 * 1024 }),
+    /** Extensions (lower case, no dot) refused at upload: programs and scripts. */
+    deniedExtensions: Type.Array(Type.String({ pattern: '^[a-z0-9]{1,10}$' }), { maxItems: 500 })
   }, { additionalProperties: false })
 }, { additionalProperties: false })
 

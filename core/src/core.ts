@@ -5,6 +5,9 @@ import type { Config } from './config.ts'
 import type { Router } from './routing/router.ts'
 import type { Presence } from './routing/presence.ts'
 import type { FileStorage } from './files/storage.ts'
+import type { createFileSigner } from './files/signed.ts'
+
+export type FileSigner = ReturnType<typeof createFileSigner>
 
 /** Strategy registries, filled from plugins at boot and frozen after `setup`. */
 export interface Registry {
@@ -51,7 +54,7 @@ export interface Core {
   jobs: JobPort
   secrets: Secrets
   templates: PluginContext['templates']
-  files: { storage: FileStorage, maxBytes: number }
+  files: { storage: FileStorage, maxBytes: number, signer: FileSigner }
   /** Shared Redis connection for small keys (throttles, presence); never the only copy of data. */
   redis: Redis
   /** `name` with the configured Redis prefix. */

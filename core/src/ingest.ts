@@ -182,7 +182,7 @@ export function createIngest (deps: {
       const message = {
         conversationId: row.conversationId, connectionId: row.connectionId, externalId: inbound.externalMessageId, authorKind: 'client' as const, authorUserId: null,
         visibility: 'public' as const, body: inbound.text ?? '', attachments: inbound.attachments ?? [], quoteMessageId: null, sentAt: new Date(row.sentAt),
-        editedAt: null, deletedAt: null, deliveryStatus: 'none' as const
+        editedAt: null, deletedAt: null, deliveryStatus: 'none' as const, meta: inbound.meta ?? {}
       }
       await deps.hooks.run('message.beforeStore', { tx, message, conversation: toConversationRecord(conv), inbound })
       if (message.body !== (inbound.text ?? '') || message.visibility !== 'public') {

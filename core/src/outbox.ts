@@ -38,7 +38,7 @@ export function createSend (deps: {
     const draft = {
       conversationId: conversation.id, connectionId: conversation.connectionId, externalId: null, authorKind: message.authorKind, authorUserId: message.authorUserId ?? null,
       visibility, body: message.body, attachments: message.attachments ?? [], quoteMessageId: message.quoteMessageId ?? null, sentAt: null, editedAt: null, deletedAt: null,
-      deliveryStatus: 'none' as MessageRecord['deliveryStatus']
+      deliveryStatus: 'none' as MessageRecord['deliveryStatus'], meta: message.meta ?? {}
     }
     await deps.hooks.run('message.beforeStore', { tx, message: draft, conversation })
     const delivers = draft.visibility === 'public' && conversation.connectionId !== null
@@ -46,7 +46,7 @@ export function createSend (deps: {
       `insert into messages (conversation_id, connection_id, author_kind, author_user_id, visibility, body, attachments, quote_message_id, meta, delivery_status, sent_at)
        values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, now()) returning ${messageColumns}`,
       [conversation.id, conversation.connectionId, draft.authorKind, draft.authorUserId, draft.visibility, draft.body, JSON.stringify(draft.attachments),
-        draft.quoteMessageId, JSON.stringify(message.meta ?? {}), delivers ? 'pending' : 'none'])
+        draft.quoteMessageId, JSON.stringify(draft.meta), delivers ? 'pending' : 'none'])
     const record = toMessageRecord(row)
     const isAgentReply = draft.authorKind === 'agent' && draft.visibility === 'public'
     await tx.query(

@@ -50,6 +50,8 @@ export const Conversation = defineEntity({
     assignee: () => p.manyToOne(User).nullable().deleteRule('set null'),
     title: p.string().nullable(),
     pinnedUntil: p.datetime().nullable(),
+    pinnedBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
+    silent: p.boolean().default(false),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
     queuedAt: p.datetime().nullable(),

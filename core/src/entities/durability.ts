@@ -28,6 +28,7 @@ export const Outbox = defineEntity({
     id: p.bigint('string').primary().autoincrement(),
     message: () => p.manyToOne(Message).deleteRule('cascade').index(),
     status: p.enum(['pending', 'sent', 'failed']).default('pending'),
+    action: p.enum(['send', 'edit', 'delete']).default('send'),
     attempts: p.integer().default(0),
     lastError: p.text().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),

@@ -202,6 +202,31 @@ export async function registerGraphql (app: FastifyInstance, core: Core, options
 }
 
 /**
+ * connection_init cannot see the upgrade request, so a visitor subscription learns the socket's
+ * Origin and address here, from the request mercurius keeps on the socket's context: plugins check
+ * Origin against the channel's allowed sites.
+ */
+function withSocketRequest (extension: GraphQLExtension): GraphQLExtension {
+  const subscription = extension.resolvers?.Subscription
+  if (subscription === undefined) return extension
+  const wrapped: Record<string, unknown> = {}
+  for (const [field, resolver] of Object.entries(subscription)) {
+    const subscribe = (resolver as { subscribe?: (...args: any[]) => unknown }).subscribe
+    wrapped[field] = subscribe === undefined
+      ? resolver
+      : {
+          ...(resolver as object),
+          subscribe: (root: unknown, args: unknown, ctx: Record<string, any>, info: unknown) => {
+            const request = ctx.request as { ip?: string, headers?: Record<string, string | undefined> } | undefined
+            ctx.visitor = { ...ctx.visitor, ip: request?.ip ?? null, origin: request?.headers?.origin ?? null }
+            return subscribe(root, args, ctx, info)
+          }
+        }
+  }
+  return { ...extension, resolvers: { ...extension.resolvers, Subscription: wrapped } }
+}
+
+/**
  * The visitor API at `/visitor/graphql`, built only from plugins' `graphql.visitor` extensions: its
  * schema has no staff types at all, so it cannot express internal messages or staff-only data.
  * Plugins authenticate visitors themselves from `visitorToken`.
@@ -211,7 +236,7 @@ export async function registerVisitorGraphql (app: FastifyInstance, core: Core, 
   const tokenOf = (value: unknown): string | null => typeof value === 'string' && value.length > 0 && value.length <= 512 ? value.replace(/^Bearer /i, '') : null
   await registerSchema(app, core, {
     path: '/visitor/graphql',
-    extensions: options.extensions,
+    extensions: options.extensions.map(withSocketRequest),
     emitter: options.emitter,
     context: async (request) => ({ core, visitor: { token: tokenOf(request.headers.authorization), ip: request.ip, origin: request.headers.origin ?? null } }),
     onConnect: async (payload) => ({ core, visitor: { token: tokenOf(payload?.visitorToken ?? payload?.authorization), ip: null, origin: null } })

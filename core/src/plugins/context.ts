@@ -1,5 +1,6 @@
-import { coreEvents, type PluginContext, type Tx, type ChannelConnectionRecord } from '@openline/sdk'
-import { conversationColumns, toConversationRecord } from '../records.ts'
+import { OpenlineError, errorCodes, coreEvents, type PluginContext, type Tx, type ChannelConnectionRecord } from '@openline/sdk'
+import { conversationColumns, toConversationRecord, messageColumns, toMessageRecord } from '../records.ts'
+import { visibleConversation } from '../conversations/graphql.ts'
 import { toOpenChannelRecord, type OpenChannelRow } from '../openChannels/openChannels.ts'
 import { settingsWithDefaults } from '../openChannels/settings.ts'
 import { topics } from '../topics.ts'
@@ -72,7 +73,11 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
         const rows = tx !== undefined ? await tx.query<Record<string, any>>(sql, [id]) : await (core.orm.em.fork() as any).execute(sql, [id]) as Record<string, any>[]
         return rows[0] === undefined ? null : toConversationRecord(rows[0])
       },
-      close: (id, options, tx) => core.routing.close(null, id, options.reason, tx)
+      close: (id, options, tx) => core.routing.close(null, id, options.reason, tx),
+      visibleTo: async (user, id) => {
+        if (!isId(id)) throw new OpenlineError(errorCodes.notFound, 'Conversation not found', { statusCode: 404 })
+        return toConversationRecord(await visibleConversation(core, user, id))
+      }
     },
     async openChannel (id, tx) {
       if (!isId(id)) return null
@@ -83,6 +88,12 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
     },
     templates: core.templates,
     messages: {
+      async get (id, tx) {
+        if (!isId(id)) return null
+        const sql = `select ${messageColumns} from messages where id = ?`
+        const rows = tx !== undefined ? await tx.query<Record<string, any>>(sql, [id]) : await (core.orm.em.fork() as any).execute(sql, [id]) as Record<string, any>[]
+        return rows[0] === undefined ? null : toMessageRecord(rows[0])
+      },
       async setReadUntil ({ connectionId, externalUserId, until }) {
         return core.transaction(async (tx) => {
           const rows = await tx.query<{ id: string, conversation_id: string }>(
@@ -138,7 +149,20 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
           return null
         }
       },
-      fetch: (url, options = {}) => safeFetch(url, { ...options, maxBytes: Math.min(options.maxBytes ?? core.files.maxBytes, core.files.maxBytes) })
+      fetch: (url, options = {}) => safeFetch(url, { ...options, maxBytes: Math.min(options.maxBytes ?? core.files.maxBytes, core.files.maxBytes) }),
+      signedUrl: (file, options) => `${core.config.publicUrl}/files/${core.files.signer.sign(file, options?.ttlSec ?? 900)}`
+    },
+    async rateLimit (key, limit) {
+      const redisKey = core.redisKey(`plugin-rl:${name}:${key}`)
+      try {
+        const [[, count], [, ttl]] = await core.redis.multi().incr(redisKey).pttl(redisKey).exec() as [[null, number], [null, number]]
+        if (ttl < 0) await core.redis.pexpire(redisKey, limit.windowSec * 1000)
+        const retryAfterSec = Math.ceil((ttl < 0 ? limit.windowSec * 1000 : ttl) / 1000)
+        return { allowed: count <= limit.max, retryAfterSec: count <= limit.max ? 0 : retryAfterSec }
+      } catch (err) {
+        core.log.warn({ err: (err as Error).message, plugin: name }, 'rate limit unavailable; allowing')
+        return { allowed: true, retryAfterSec: 0 }
+      }
     },
     typing: (conversationId, preview) => core.publish(topics.typing, { clientTyping: { conversationId, preview: preview?.slice(0, 2000) ?? null, at: new Date().toISOString() } }),
     pluginName: name,

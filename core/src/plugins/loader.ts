@@ -16,7 +16,7 @@ function fail (code: string, message: string, fields?: { path: string, message: 
 }
 
 // Every key a definition may have: a misspelt one (`hook`, `subscribers`) would otherwise be ignored silently.
-const definitionKeys = new Set(['name', 'version', 'core', 'dependsOn', 'options', 'entities', 'migrations', 'graphql', 'provides', 'hooks', 'on', 'jobs', 'routes', 'setup', 'teardown'])
+const definitionKeys = new Set(['name', 'version', 'core', 'dependsOn', 'optionalDependsOn', 'options', 'entities', 'migrations', 'graphql', 'provides', 'hooks', 'on', 'jobs', 'routes', 'setup', 'teardown'])
 
 /** Per kind of `provides`: the registry it fills, its schema key and the functions it must have. */
 const providedKinds = {
@@ -42,7 +42,10 @@ function checkShape (def: PluginDefinition, coreVersion: string): void {
   if (typeof def.version !== 'string' || semver.valid(def.version) === null) fail(errorCodes.pluginShape, `Plugin ${def.name}: version ${JSON.stringify(def.version)} is not semver`)
   if (typeof def.core !== 'string' || semver.validRange(def.core) === null) fail(errorCodes.pluginShape, `Plugin ${def.name}: core range ${JSON.stringify(def.core)} is not a semver range`)
   if (!semver.satisfies(coreVersion, def.core, { includePrerelease: true })) fail(errorCodes.pluginCoreRange, `Plugin ${def.name} needs core ${def.core}; this is ${coreVersion}`)
-  if (def.dependsOn !== undefined && (!Array.isArray(def.dependsOn) || !def.dependsOn.every(d => typeof d === 'string'))) fail(errorCodes.pluginShape, `Plugin ${def.name}: dependsOn must be an array of plugin names`)
+  for (const key of ['dependsOn', 'optionalDependsOn'] as const) {
+    const deps = def[key]
+    if (deps !== undefined && (!Array.isArray(deps) || !deps.every(d => typeof d === 'string'))) fail(errorCodes.pluginShape, `Plugin ${def.name}: ${key} must be an array of plugin names`)
+  }
   if (def.hooks !== undefined && !isObject(def.hooks)) fail(errorCodes.pluginShape, `Plugin ${def.name}: hooks must be an object of hook handlers`)
   for (const [hook, handler] of Object.entries(def.hooks ?? {})) {
     if (!(hookNames as readonly string[]).includes(hook)) fail(errorCodes.unknownHook, `Plugin ${def.name} names unknown hook "${hook}"; known hooks: ${hookNames.join(', ')}`)
@@ -100,6 +103,10 @@ export function orderPlugins (input: { definition: PluginDefinition, options?: u
     for (const dep of plugin.definition.dependsOn ?? []) {
       if (!byName.has(dep)) fail(errorCodes.pluginMissingDependency, `Plugin ${name} depends on ${dep}, which is not loaded`)
       visit(dep, [...path, name])
+    }
+    // Used when loaded (set up first), fine when absent.
+    for (const dep of plugin.definition.optionalDependsOn ?? []) {
+      if (byName.has(dep)) visit(dep, [...path, name])
     }
     state.set(name, 'done')
     ordered.push(plugin)

@@ -114,4 +114,11 @@ export interface ChannelConnector<S extends TSchema = TSchema> {
   typing?: (input: { connection: ChannelConnectionRecord & { secrets: Record<string, unknown> }, externalUserId: string, externalChatId: string | null }, ctx: PluginContext) => Promise<void>
   /** Deliver one message. Throw `DeliveryError` to steer retries. */
   send: (delivery: OutboundDelivery, ctx: PluginContext) => Promise<SendResult>
+  /**
+   * An agent edited a message the client already has (when `capabilities.edits`): replace its text
+   * at the provider. Goes through the outbox like `send` (retries, `DeliveryError`).
+   */
+  edit?: (delivery: OutboundDelivery & { externalMessageId: string }, ctx: PluginContext) => Promise<void>
+  /** An agent deleted a message the client already has (when `capabilities.deletes`): withdraw it at the provider. */
+  remove?: (delivery: OutboundDelivery & { externalMessageId: string }, ctx: PluginContext) => Promise<void>
 }

@@ -5,6 +5,7 @@ import type { InboundMessage, IngestResult, ChannelConnector } from './connector
 import type { Chatbot, CrmAdapter, CrmForm, QueueStrategy, SettingsGroup } from './strategies.ts'
 import type { AuthorKind, Id, MessageRecord, Visibility, Attachment, ChannelConnectionRecord, ConversationRecord, OpenChannelRecord } from './records.ts'
 import type { FieldError } from './errors.ts'
+import type { AuthUser } from './plugin.ts'
 
 export type Logger = FastifyBaseLogger
 
@@ -86,6 +87,11 @@ export interface PluginContext<Options = unknown> {
     get: (id: Id, tx?: Tx) => Promise<ConversationRecord | null>
     /** Close (E6–E8): runs `conversation.beforeClose` (which may hold it in `closing`), frees capacity. */
     close: (id: Id, options: { reason: string, byUserId?: Id | null }, tx?: Tx) => Promise<ConversationRecord>
+    /**
+     * The conversation if `user` may see it (their history scope, J1), else an OL_NOT_FOUND error:
+     * staff-facing plugin resolvers call it before reading or acting on a conversation.
+     */
+    visibleTo: (user: AuthUser, id: Id) => Promise<ConversationRecord>
   }
   /** An open channel with every settings group filled with its defaults (plugin groups included). */
   openChannel: (id: Id, tx?: Tx) => Promise<(OpenChannelRecord & { groups: Record<string, Record<string, unknown>> }) | null>
@@ -97,6 +103,8 @@ export interface PluginContext<Options = unknown> {
   /** E10: tell agents the client is typing, with a live preview where the channel sends one. */
   typing: (conversationId: Id, preview?: string) => Promise<void>
   messages: {
+    /** A message by id, internal ones included: check the conversation with `conversations.visibleTo` before showing it to staff. */
+    get: (id: Id, tx?: Tx) => Promise<MessageRecord | null>
     /**
      * A provider's receipt for an outgoing message (delivered, read, failed), found by the external id
      * `send` returned. Statuses only move forward (sent → delivered → read); `failed` only before delivery.
@@ -127,7 +135,18 @@ export interface PluginContext<Options = unknown> {
      * addresses unless the URL's origin is in `trustedOrigins` (the provider API base an admin configured).
      */
     fetch: (url: string, options?: { trustedOrigins?: string[], headers?: Record<string, string>, method?: string, body?: string, maxBytes?: number }) => Promise<{ status: number, headers: Headers, data: Buffer }>
+    /**
+     * A short-lived absolute download link to a stored file (default 15 minutes). Whoever holds it can
+     * download until it expires: hand it only to someone allowed to see the message. Served with
+     * `nosniff`, a sandboxing CSP and, for active types (HTML, SVG, XML, scripts), `Content-Disposition: attachment`.
+     */
+    signedUrl: (file: { storageKey: string, name?: string, mimeType?: string }, options?: { ttlSec?: number }) => string
   }
+  /**
+   * A fixed-window counter shared by every instance (Redis), e.g. conversations started per IP.
+   * Fails open when Redis is down (returns allowed): a limit must never stop accepted traffic.
+   */
+  rateLimit: (key: string, limit: { max: number, windowSec: number }) => Promise<{ allowed: boolean, retryAfterSec: number }>
   /** Push to GraphQL subscriptions on every instance. */
   publish: (topic: string, payload: Record<string, unknown>) => Promise<void>
   registry: {

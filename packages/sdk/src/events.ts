@@ -30,6 +30,8 @@ export const coreEvents = {
   messageReceived: defineEvent<{ messageId: Id, conversationId: Id, openChannelId: Id, clientId: Id, connectionId: Id, conversationOpened: boolean, openChannelActive: boolean }>('message.received'),
   /** Any message was stored: client, agent, bot or system; public or internal. */
   messageCreated: defineEvent<{ messageId: Id, conversationId: Id, openChannelId: Id, authorKind: string, visibility: string }>('message.created'),
+  /** Staff edited or deleted a message (K6); public ones reach the client where the channel can. */
+  messageChanged: defineEvent<{ messageId: Id, conversationId: Id, change: 'edited' | 'deleted', byUserId: Id | null }>('message.changed'),
   /** The delivery status of an outgoing message changed. */
   messageDelivery: defineEvent<{ messageId: Id, conversationId: Id, status: DeliveryStatus, error?: string }>('message.delivery'),
   conversationOpened: defineEvent<{ conversationId: Id, openChannelId: Id, clientId: Id, firstContact: boolean }>('conversation.opened'),

@@ -79,7 +79,10 @@ export interface PluginDefinition<O extends TSchema = TSchema> {
   version: string
   /** Semver range of @openline/core this plugin works with. */
   core: string
+  /** Plugins that must be loaded, and set up before this one. */
   dependsOn?: string[]
+  /** Plugins this one uses when they are loaded (set up before it) and does without otherwise. */
+  optionalDependsOn?: string[]
   /** JSON schema of the plugin's options, validated at boot. */
   options?: O
   /** MikroORM entity schemas (`defineEntity`) of the plugin's own tables. */

@@ -88,6 +88,21 @@ export interface MessageRecord {
   editedAt: Date | null
   deletedAt: Date | null
   deliveryStatus: DeliveryStatus
+  /** Provider- and plugin-specific data: `buttons` (see `MessageButton`), `callbackData` of a pressed button, `mentions`. */
+  meta: Record<string, unknown>
+}
+
+/**
+ * A button under an outgoing message (`meta.buttons`): ratings, menus, consent. Connectors with
+ * `capabilities.buttons` show it (Telegram inline keyboard, widget button); a press arrives as a
+ * client message whose `meta.callbackData` is the button's `data`. Others get the text alone.
+ */
+export interface MessageButton {
+  text: string
+  /** Sent back as `meta.callbackData` when pressed (at most 64 bytes). */
+  data?: string
+  /** Opens a link instead (CRM forms in messengers). */
+  url?: string
 }
 
 export interface UserRecord {

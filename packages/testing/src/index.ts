@@ -5,3 +5,4 @@ export { startFakeProvider, type FakeProvider, type FakeSend } from './fakeProvi
 export { createTestDatabase, dropStaleTestDatabases, type TestDatabase } from './database.ts'
 export { redisPrefix, clearRedisPrefix, startRedisServer, type RedisServer } from './redis.ts'
 export { createTestChannel, until, untilEqual, routingScenario, type TestChannel, type RoutingScenario } from './scenario.ts'
+export { launchBrowser, chromiumPath, chromiumFlags, artifactPath } from './browser.ts'
