@@ -32,6 +32,7 @@ import { createTemplates } from './templates.ts'
 import { localDiskStorage } from './files/storage.ts'
 import { createFileSigner } from './files/signed.ts'
 import { registerFileRoutes } from './files/routes.ts'
+import { conversationActions } from './conversations/actions.ts'
 import { routingGraphql } from './routing/graphql.ts'
 
 export interface PluginEntry {
@@ -182,7 +183,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     routing: undefined as unknown as Core['routing'],
     presence: undefined as unknown as Core['presence'],
     ingest: async () => { throw new Error('not ready') },
-    sendMessage: async () => { throw new Error('not ready') }
+    sendMessage: async () => { throw new Error('not ready') },
+    enqueueDelivery: async () => { throw new Error('not ready') }
   }
   for (const plugin of plugins) {
     const ctx = createPluginContext(core, plugin)
@@ -217,6 +219,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     }
   }
   const enqueueDelivery = (outboxId: string): Promise<void> => jobs.enqueue(deliverJob, { outboxId }, { jobId: `out:${outboxId}`, attempts: 10 })
+  core.enqueueDelivery = enqueueDelivery
   core.sendMessage = createSend({ transaction, hooks, enqueueDelivery, publish, log })
   app.decorate('core', core)
 
@@ -309,7 +312,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     authGraphql,
     openChannelsGraphql,
     { typeDefs: conversationsTypeDefs, resolvers: conversationsResolvers as any },
-    routingGraphql
+    routingGraphql,
+    conversationActions(core)
   ]
   for (const plugin of plugins) {
     const ext = plugin.definition.graphql?.agent?.(contexts.get(plugin.definition.name) as PluginContext<any>)

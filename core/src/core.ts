@@ -71,6 +71,8 @@ export interface Core {
   presence: Presence
   ingest: (inbound: InboundMessage) => Promise<IngestResult>
   sendMessage: (message: NewMessage, tx?: Tx) => Promise<MessageRecord>
+  /** Queue the delivery job of an outbox row (sends, edits, deletes); the sweeper retries if this fails. */
+  enqueueDelivery: (outboxId: string) => Promise<void>
 }
 
 /** What every GraphQL resolver of the agent API finds in its context (merged into mercurius' own). */

@@ -1,4 +1,4 @@
-import { OpenlineError, errorCodes, DeliveryError, coreEvents, type Logger, type NewMessage, type MessageRecord, type Tx, type PluginContext, type ChannelConnector } from '@openline/sdk'
+import { OpenlineError, errorCodes, DeliveryError, coreEvents, type Logger, type NewMessage, type MessageRecord, type Tx, type PluginContext, type ChannelConnector, type OutboundDelivery } from '@openline/sdk'
 import type { HookRunner, Secrets } from './core.ts'
 import { toMessageRecord, messageColumns, toConversationRecord, conversationColumns } from './records.ts'
 import { topics } from './topics.ts'
@@ -67,9 +67,17 @@ export function createSend (deps: {
   return async (message, tx) => tx !== undefined ? write(message, tx) : deps.transaction(t => write(message, t))
 }
 
+/**
+ * Mentions are markup for staff (`@[Ana](user:12)`, `#[Order](conversation:34)`): the client gets the names alone.
+ */
+export function plainMentions (body: string): string {
+  return body.replace(/[@#]\[([^\]\n]{1,200})\]\((?:user|conversation):\d{1,19}\)/g, '$1')
+}
+
 interface DeliveryRow {
   outbox_id: string
   status: string
+  action: 'send' | 'edit' | 'delete'
   attempts: number
   message: Record<string, any>
   conversation: Record<string, any>
@@ -106,7 +114,7 @@ export function createDeliveryProcessor (deps: {
   return async function deliver ({ outboxId }, meta) {
     const retry = await deps.transaction(async (tx): Promise<Error | null> => {
       const [row] = await tx.query<DeliveryRow>(
-        `select o.id::text as outbox_id, o.status, o.attempts, to_jsonb(m) as message, to_jsonb(cv) as conversation,
+        `select o.id::text as outbox_id, o.status, o.action, o.attempts, to_jsonb(m) as message, to_jsonb(cv) as conversation,
                 cn.id::text as connection_id, cn.connector, cn.external_account_id, cn.status as connection_status, cn.settings as connection_settings, cn.secrets,
                 cn.open_channel_id::text as open_channel_id, ci.external_user_id, ci.external_chat_id, ci.id::text as identity_id, ci.undeliverable,
                 q.external_id as quote_external_id, u.name as sender_name, u.avatar_url as sender_avatar_url,
@@ -124,6 +132,8 @@ export function createDeliveryProcessor (deps: {
       const conversation = toConversationRecord(row.conversation)
       const fail = async (reason: string): Promise<null> => {
         await tx.query('update outbox set status = ?, attempts = attempts + 1, last_error = ? where id = ?', ['failed', reason, outboxId])
+        // A failed edit or delete leaves the message as delivered: only the change did not reach the client.
+        if (row.action !== 'send') return null
         await tx.query('update messages set delivery_status = ? where id = ?', ['failed', message.id])
         tx.emit(coreEvents.messageDelivery, { messageId: message.id, conversationId: message.conversationId, status: 'failed', error: reason })
         tx.afterCommit(() => deps.publish(topics.messages, { messageDelivery: { messageId: message.id, conversationId: message.conversationId, status: 'failed', error: reason } }))
@@ -136,11 +146,12 @@ export function createDeliveryProcessor (deps: {
       // B6: the client sees the agent's profile, the channel's alias, or no one; bots and system texts carry no person.
       const display = readRoutingSettings(row.routing).agentDisplay
       const person = message.authorKind === 'agent'
+      const body = plainMentions(message.body)
       const delivery = display.mode === 'hidden' || !person
-        ? { body: message.body, senderName: null, senderAvatarUrl: null }
+        ? { body, senderName: null, senderAvatarUrl: null }
         : display.mode === 'alias'
-          ? { body: message.body, senderName: display.aliasName ?? null, senderAvatarUrl: display.aliasAvatarUrl ?? null }
-          : { body: message.body, senderName: row.sender_name, senderAvatarUrl: row.sender_avatar_url }
+          ? { body, senderName: display.aliasName ?? null, senderAvatarUrl: display.aliasAvatarUrl ?? null }
+          : { body, senderName: row.sender_name, senderAvatarUrl: row.sender_avatar_url }
       try {
         await deps.hooks.run('message.beforeDeliver', { tx, message, conversation, delivery })
       } catch (err) {
@@ -148,13 +159,17 @@ export function createDeliveryProcessor (deps: {
         if (err instanceof OpenlineError) return fail(`vetoed: ${err.message}`)
         throw err
       }
+      if (row.action !== 'send') {
+        if ((row.action === 'edit' ? connector.edit : connector.remove) === undefined || !(row.action === 'edit' ? connector.capabilities.edits : connector.capabilities.deletes)) return fail(`${connector.title} cannot ${row.action} sent messages`)
+        if (message.externalId === null) return fail('the message has no provider id to change')
+      }
       try {
-        const result = await connector.send({
+        const outbound: OutboundDelivery = {
           idempotencyKey: `outbox-${outboxId}`,
           attempt: meta.attempt,
           connection: {
             id: row.connection_id as string, openChannelId: row.open_channel_id, connector: connector.id, externalAccountId: row.external_account_id,
-            status: 'connected', settings: row.connection_settings, secrets: row.secrets === null ? {} : deps.secrets.open(row.secrets)
+            status: 'connected' as const, settings: row.connection_settings, secrets: row.secrets === null ? {} : deps.secrets.open(row.secrets)
           },
           conversationId: message.conversationId,
           messageId: message.id,
@@ -166,7 +181,15 @@ export function createDeliveryProcessor (deps: {
           senderAvatarUrl: delivery.senderAvatarUrl,
           quoteExternalId: row.quote_external_id,
           meta: (message as any).meta ?? {}
-        }, deps.pluginContextOf(connector.id))
+        }
+        if (row.action !== 'send') {
+          const changed = { ...outbound, externalMessageId: message.externalId as string }
+          const pluginCtx = deps.pluginContextOf(connector.id)
+          await (row.action === 'edit' ? connector.edit?.(changed, pluginCtx) : connector.remove?.(changed, pluginCtx))
+          await tx.query('update outbox set status = ?, attempts = attempts + 1, sent_at = now(), last_error = null where id = ?', ['sent', outboxId])
+          return null
+        }
+        const result = await connector.send(outbound, deps.pluginContextOf(connector.id))
         await tx.query('update outbox set status = ?, attempts = attempts + 1, sent_at = now(), last_error = null where id = ?', ['sent', outboxId])
         await tx.query('update messages set delivery_status = ?, external_id = coalesce(?, external_id) where id = ?', ['sent', result.externalMessageId ?? null, message.id])
         tx.emit(coreEvents.messageDelivery, { messageId: message.id, conversationId: message.conversationId, status: 'sent' })

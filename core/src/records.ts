@@ -28,9 +28,9 @@ export function toMessageRecord (row: Record<string, any>): MessageRecord & { me
   }
 }
 
-export const conversationColumns = 'id::text, open_channel_id::text, connection_id::text, client_id::text, client_identity_id::text, status, assignee_id::text, title, pinned_until, created_at, updated_at, queued_at, assigned_at, first_response_at, last_client_message_at, last_agent_message_at, closed_at, close_reason, message_count'
+export const conversationColumns = 'id::text, open_channel_id::text, connection_id::text, client_id::text, client_identity_id::text, status, assignee_id::text, title, pinned_until, created_at, updated_at, queued_at, assigned_at, first_response_at, last_client_message_at, last_agent_message_at, closed_at, close_reason, message_count, silent, pinned_by_id::text'
 
-export function toConversationRecord (row: Record<string, any>): ConversationRecord & { title: string | null, closeReason: string | null, updatedAt: Date } {
+export function toConversationRecord (row: Record<string, any>): ConversationRecord & { title: string | null, closeReason: string | null, updatedAt: Date, silent: boolean, pinnedById: string | null } {
   return {
     id: String(row.id),
     openChannelId: String(row.open_channel_id),
@@ -50,6 +50,8 @@ export function toConversationRecord (row: Record<string, any>): ConversationRec
     lastAgentMessageAt: date(row.last_agent_message_at),
     closedAt: date(row.closed_at),
     closeReason: row.close_reason ?? null,
-    messageCount: Number(row.message_count)
+    messageCount: Number(row.message_count),
+    silent: row.silent === true,
+    pinnedById: str(row.pinned_by_id)
   }
 }

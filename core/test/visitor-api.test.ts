@@ -47,3 +47,21 @@ t.test('the visitor schema holds only what plugins put there', async (t) => {
   const agentSide = await h.agent().query('{ whoAmI }')
   t.equal(agentSide.errors?.[0].extensions?.code, 'OL_GRAPHQL_VALIDATION')
 })
+
+t.test('widgets on other sites may call the visitor API (CORS, no credentials); the agent API stays same-origin', async (t) => {
+  const h = await buildTestApp({ plugins: [widgetLike] })
+  t.teardown(() => h.close())
+  const preflight = await fetch(`${h.url}/visitor/graphql`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' }
+  })
+  t.equal(preflight.status, 204)
+  t.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example')
+  t.match(preflight.headers.get('access-control-allow-headers'), /authorization/)
+  t.equal(preflight.headers.get('access-control-allow-credentials'), null)
+  const res = await fetch(`${h.url}/visitor/graphql`, { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'application/json', authorization: 'Bearer v-1' }, body: '{"query":"{ whoAmI }"}' })
+  t.equal(res.headers.get('access-control-allow-origin'), 'https://shop.example')
+  t.same(await res.json(), { data: { whoAmI: 'v-1' } })
+  const agent = await fetch(`${h.url}/graphql`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } })
+  t.equal(agent.headers.get('access-control-allow-origin'), null, 'no CORS on the staff API')
+})

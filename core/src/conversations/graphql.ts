@@ -1,4 +1,4 @@
-import { OpenlineError, errorCodes, type AuthUser } from '@openline/sdk'
+import { OpenlineError, errorCodes, type AuthUser, type Attachment } from '@openline/sdk'
 import mercurius from 'mercurius'
 import type { AgentGraphQLContext, Core } from '../core.ts'
 import { historyCondition } from '../auth/index.ts'
@@ -66,8 +66,8 @@ export const conversationsTypeDefs = `
   }
 
   extend type Mutation {
-    "Reply to the client (public) or write a hidden note (internal: never delivered to the client)."
-    sendMessage(conversationId: ID!, body: String!, internal: Boolean = false, quoteMessageId: ID): Message!
+    "Reply to the client (public) or write a hidden note (internal: never delivered to the client). In silent mode every staff message is internal. Mentions are written @[Name](user:ID) or #[Title](conversation:ID): colleagues see links, the client only the names."
+    sendMessage(conversationId: ID!, body: String!, internal: Boolean = false, quoteMessageId: ID, "Files uploaded with POST /files (at most 10)." attachmentIds: [ID!]): Message!
     "The agent is typing: the client sees a typing indicator where the channel can show one (at most every 4 s per conversation)."
     sendTyping(conversationId: ID!): Boolean!
   }
@@ -82,6 +82,30 @@ export const conversationsTypeDefs = `
 `
 
 
+
+const maxAttachments = 10
+
+/** The user's own uploads as message attachments; anything else is refused by path. */
+async function uploadedAttachments (core: Core, user: AuthUser, ids: string[]): Promise<Attachment[]> {
+  if (ids.length > maxAttachments) throw new OpenlineError(errorCodes.validation, `At most ${maxAttachments} attachments`, { fields: [{ path: '/attachmentIds', message: `at most ${maxAttachments}` }] })
+  const checked = ids.map((id, i) => checkId(id, `/attachmentIds/${i}`))
+  if (checked.length === 0) return []
+  const rows = await (core.orm.em.fork() as any).execute(
+    `select id::text, storage_key, name, mime_type, size from uploads where user_id = ? and id in (${checked.map(() => '?').join(', ')})`, [user.id, ...checked]) as Record<string, any>[]
+  return checked.map((id, i) => {
+    const row = rows.find(r => r.id === id)
+    if (row === undefined) throw new OpenlineError(errorCodes.validation, 'Unknown upload', { fields: [{ path: `/attachmentIds/${i}`, message: 'not an upload of yours' }] })
+    const kind: Attachment['kind'] = row.mime_type.startsWith('image/') ? 'image' : row.mime_type.startsWith('audio/') ? 'audio' : row.mime_type.startsWith('video/') ? 'video' : 'file'
+    return { kind, name: row.name, mimeType: row.mime_type, size: row.size, storageKey: row.storage_key }
+  })
+}
+
+/** When the user's view of the history starts: null for everything (assignee, supervisors, invited with history). */
+async function historyStart (core: Core, user: AuthUser, conversation: Record<string, any>): Promise<Date | null> {
+  if (user.permissions.viewHistory === 'all' || String(conversation.assignee_id) === user.id) return null
+  const [row] = await (core.orm.em.fork() as any).execute('select sees_history, joined_at from conversation_participants where conversation_id = ? and user_id = ?', [conversation.id, user.id]) as Record<string, any>[]
+  return row !== undefined && row.sees_history === false ? row.joined_at : null
+}
 
 function pageSize (value: unknown, max: number): number {
   if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max) throw new OpenlineError(errorCodes.validation, `Page size must be 1–${max}`, { fields: [{ path: '/first', message: `must be 1–${max}` }] })
@@ -144,7 +168,7 @@ export const conversationsResolvers = {
     async messages (_: unknown, args: { conversationId: string, last: number, before?: string }, ctx: AgentGraphQLContext) {
       const user = ctx.requireUser()
       const last = pageSize(args.last, 200)
-      await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))
+      const conversation = await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))
       // Ordered as the client wrote them (provider time), not as they arrived: webhooks can come out of order.
       const params: unknown[] = [args.conversationId]
       let before = ''
@@ -152,6 +176,9 @@ export const conversationsResolvers = {
         before = 'and (coalesce(sent_at, created_at), id) < (select coalesce(b.sent_at, b.created_at), b.id from messages b where b.id = ? and b.conversation_id = ?)'
         params.push(checkId(args.before, '/before'), args.conversationId)
       }
+      // A colleague invited without the history (K5) sees what was written after they joined.
+      const since = await historyStart(ctx.core, user, conversation)
+      if (since !== null) { before += ' and created_at >= ?'; params.push(since) }
       const rows = await (ctx.core.orm.em.fork() as any).execute(
         `select ${messageColumns} from messages where conversation_id = ? ${before} order by coalesce(sent_at, created_at) desc, id desc limit ${last + 1}`, params) as Record<string, any>[]
       const nodes = rows.slice(0, last).map(toMessageRecord).reverse()
@@ -176,18 +203,33 @@ export const conversationsResolvers = {
         .catch(err => ctx.core.log.debug({ err: (err as Error).message }, 'typing indicator failed'))
       return true
     },
-    async sendMessage (_: unknown, args: { conversationId: string, body: string, internal: boolean, quoteMessageId?: string }, ctx: AgentGraphQLContext) {
+    async sendMessage (_: unknown, args: { conversationId: string, body: string, internal: boolean, quoteMessageId?: string | null, attachmentIds?: string[] | null }, ctx: AgentGraphQLContext) {
       const user = ctx.requireUser()
-      await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))
+      const conversation = await visibleConversation(ctx.core, user, checkId(args.conversationId, '/conversationId'))
+      const attachments = await uploadedAttachments(ctx.core, user, args.attachmentIds ?? [])
+      const quoteMessageId = args.quoteMessageId == null ? null : checkId(args.quoteMessageId, '/quoteMessageId')
+      if (quoteMessageId !== null) {
+        const quoted = await (ctx.core.orm.em.fork() as any).execute('select 1 from messages where id = ? and conversation_id = ?', [quoteMessageId, conversation.id]) as unknown[]
+        if (quoted.length === 0) throw new OpenlineError(errorCodes.validation, 'The quoted message is not in this conversation', { fields: [{ path: '/quoteMessageId', message: 'not a message of this conversation' }] })
+      }
       return ctx.core.sendMessage({
         conversationId: args.conversationId,
         body: args.body,
         authorKind: 'agent',
         authorUserId: user.id,
-        visibility: args.internal ? 'internal' : 'public',
-        quoteMessageId: args.quoteMessageId === undefined ? null : checkId(args.quoteMessageId, '/quoteMessageId')
+        // K5 silent mode: staff talk among themselves; nothing reaches the client until it is off.
+        visibility: args.internal || conversation.silent === true ? 'internal' : 'public',
+        attachments,
+        quoteMessageId
       })
     }
+  },
+  Message: {
+    // Signed, short-lived links for staff who may see the message (the resolver only runs for them).
+    attachments: (message: { attachments: Record<string, unknown>[] }, _: unknown, ctx: AgentGraphQLContext) =>
+      message.attachments.map(a => typeof a.storageKey === 'string'
+        ? { ...a, url: `${ctx.core.config.publicUrl}/files/${ctx.core.files.signer.sign({ storageKey: a.storageKey, name: typeof a.name === 'string' ? a.name : undefined, mimeType: typeof a.mimeType === 'string' ? a.mimeType : undefined }, 900)}` }
+        : a)
   },
   Conversation: {
     async client (conv: { clientId: string }, _: unknown, ctx: AgentGraphQLContext) {

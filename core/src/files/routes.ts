@@ -62,8 +62,9 @@ export async function registerFileRoutes (app: FastifyInstance, core: Core): Pro
     })
   })
 
-  app.get<{ Params: { token: string } }>('/files/:token', async (request, reply) => {
-    const file = core.files.signer.verify(request.params.token)
+  // A wildcard, not a `:token` parameter: tokens are longer than the router's parameter limit.
+  app.get<{ Params: { '*': string } }>('/files/*', async (request, reply) => {
+    const file = core.files.signer.verify(request.params['*'])
     if (file === null) throw new OpenlineError(errorCodes.notFound, 'This link is invalid or has expired', { statusCode: 404 })
     const data = await core.files.storage.get(file.storageKey).catch(() => { throw new OpenlineError(errorCodes.notFound, 'No such file', { statusCode: 404 }) })
     const declared = file.mimeType !== undefined && mimePattern.test(file.mimeType) ? file.mimeType : 'application/octet-stream'

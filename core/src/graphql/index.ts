@@ -1,4 +1,5 @@
 import mercurius, { type IResolvers } from 'mercurius'
+import cors from '@fastify/cors'
 import { NoSchemaIntrospectionCustomRule, GraphQLScalarType, GraphQLError, type ValidationRule } from 'graphql'
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases'
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit'
@@ -95,6 +96,8 @@ interface SchemaSpec {
   /** Runs on graphql-ws connection_init; false refuses the socket. */
   onConnect: (payload: any) => Promise<Record<string, unknown> | false>
   onDisconnect?: (context: Record<string, any>) => Promise<void>
+  /** Answer cross-origin requests from any site (the visitor API: widgets run on customers' sites; plugins check Origin per widget). */
+  crossOrigin?: boolean
 }
 
 const heartbeatMs = 30_000
@@ -134,11 +137,17 @@ async function registerSchema (app: FastifyInstance, core: Core, spec: SchemaSpe
   const schema = [baseTypeDefs, ...spec.extensions.map(e => e.typeDefs)]
   const resolvers = mergeResolvers([baseResolvers(core), ...spec.extensions.map(e => e.resolvers)])
   await app.register(async (scope) => {
+    // Bearer tokens, never cookies: reflecting the Origin grants a site nothing it could not do with the token.
+    // @fastify/cors answers preflights through a catch-all OPTIONS route that every path reaches: decide per path.
+    if (spec.crossOrigin === true) {
+      const allowed = { origin: true, credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'x-openline-csrf'], maxAge: 600 }
+      await scope.register(cors, { delegator: (request: FastifyRequest, done: (err: Error | null, options: object) => void) => { done(null, request.url.split('?')[0] === spec.path ? allowed : { origin: false }) } } as any)
+    }
     // CSRF prevention as in GraphQL-over-HTTP: a browser cannot send a cross-site "simple" request
     // that reaches the endpoint. Mercurius' own check also blocks websocket upgrades, so it lives here;
     // websockets carry their token in connection_init, never a cookie.
     scope.addHook('onRequest', async (request, reply) => {
-      if (request.headers.upgrade?.toLowerCase() === 'websocket') return
+      if (request.headers.upgrade?.toLowerCase() === 'websocket' || request.method === 'OPTIONS') return
       if (request.method === 'GET' && request.routeOptions.url?.endsWith('graphiql') === true) return
       const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
       const preflighted = type !== '' && !['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'].includes(type)
@@ -236,6 +245,7 @@ export async function registerVisitorGraphql (app: FastifyInstance, core: Core, 
   const tokenOf = (value: unknown): string | null => typeof value === 'string' && value.length > 0 && value.length <= 512 ? value.replace(/^Bearer /i, '') : null
   await registerSchema(app, core, {
     path: '/visitor/graphql',
+    crossOrigin: true,
     extensions: options.extensions.map(withSocketRequest),
     emitter: options.emitter,
     context: async (request) => ({ core, visitor: { token: tokenOf(request.headers.authorization), ip: request.ip, origin: request.headers.origin ?? null } }),

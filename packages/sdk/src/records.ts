@@ -53,6 +53,18 @@ export interface ClientRecord {
   locale: string | null
 }
 
+/**
+ * Close reasons the core and first-party plugins use. `spam` (force stop) and `split` (continued in a
+ * new conversation) are silent: nothing is sent to the client and the close is not held (E6, E7).
+ */
+export const closeReasons = {
+  byAgent: 'closedByAgent',
+  spam: 'spam',
+  split: 'split'
+} as const
+
+export const silentCloseReasons: readonly string[] = [closeReasons.spam, closeReasons.split]
+
 export interface ConversationRecord {
   id: Id
   openChannelId: Id

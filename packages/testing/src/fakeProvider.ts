@@ -12,6 +12,8 @@ export interface FakeProvider {
   url: string
   /** Messages the "provider" accepted, de-duplicated by idempotency key like a real provider with keys. */
   sent: () => FakeSend[]
+  /** Edits and deletes of sent messages, in order (`id` is the provider id `send` returned). */
+  changes: () => { action: 'edit' | 'delete', id: string, text?: string }[]
   /** Every request received, including failed and duplicate ones. */
   requests: () => number
   /** Answer the next `count` sends with `status` (e.g. 500, 429 with retry-after seconds). */
@@ -42,11 +44,24 @@ export async function startFakeProvider (): Promise<FakeProvider> {
     if (existing === undefined) accepted.set(body.idempotencyKey, { ...body, at: Date.now() })
     return { ok: true, id: `fake-${body.idempotencyKey}` }
   })
+  const changes: { action: 'edit' | 'delete', id: string, text?: string }[] = []
+  for (const action of ['edit', 'delete'] as const) {
+    app.post(`/${action}`, async (request, reply) => {
+      requests++
+      const failure = failures.shift()
+      if (failure !== undefined) return reply.code(failure.status).send({ ok: false, error: `fake failure ${failure.status}` })
+      const body = request.body as { id: string, text?: string }
+      if (![...accepted.keys()].some(key => `fake-${key}` === body.id)) return reply.code(400).send({ ok: false, error: 'message not found' })
+      changes.push({ action, id: body.id, ...(body.text !== undefined ? { text: body.text } : {}) })
+      return { ok: true }
+    })
+  }
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address() as { port: number }
   return {
     url: `http://127.0.0.1:${address.port}`,
     sent: () => [...accepted.values()],
+    changes: () => [...changes],
     requests: () => requests,
     failNext: (count, status, retryAfterSec) => { failures = [...failures, ...Array.from({ length: count }, () => ({ status, retryAfterSec }))] },
     delay: (ms) => { delayMs = ms },

@@ -19,29 +19,35 @@ const connector: ChannelConnector<typeof settingsSchema> = {
   title: 'Loopback test channel',
   settingsSchema,
   secretFields: ['secret'],
-  capabilities: { typing: false, edits: false, deletes: false, attachments: false, buttons: false },
+  capabilities: { typing: false, edits: true, deletes: true, attachments: false, buttons: false },
   async connect ({ settings, externalAccountId }) {
     return { externalAccountId: externalAccountId ?? settings.accountId ?? `acct-${Math.random().toString(36).slice(2, 10)}` }
   },
   async send (delivery) {
-    const base = String(delivery.connection.settings.apiBaseUrl)
-    let res: Response
-    try {
-      res = await fetch(`${base}/send`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ idempotencyKey: delivery.idempotencyKey, to: delivery.externalUserId, text: delivery.body, senderName: delivery.senderName })
-      })
-    } catch (err) {
-      throw new DeliveryError(`provider unreachable: ${(err as Error).message}`, { retryable: true, cause: err })
-    }
-    if (res.status === 429) throw new DeliveryError('rate limited', { retryable: true, retryAfterMs: Number(res.headers.get('retry-after') ?? '1') * 1000 })
-    if (res.status === 403) throw new DeliveryError('blocked by the user', { retryable: false, undeliverable: true })
-    if (res.status >= 500) throw new DeliveryError(`provider error ${res.status}`, { retryable: true })
-    if (!res.ok) throw new DeliveryError(`provider refused: ${res.status}`, { retryable: false })
-    const body = await res.json() as { id: string }
-    return { externalMessageId: body.id }
+    const body = await call(delivery.connection.settings, 'send', { idempotencyKey: delivery.idempotencyKey, to: delivery.externalUserId, text: delivery.body, senderName: delivery.senderName })
+    return { externalMessageId: (body as { id: string }).id }
+  },
+  async edit (delivery) {
+    await call(delivery.connection.settings, 'edit', { id: delivery.externalMessageId, text: delivery.body })
+  },
+  async remove (delivery) {
+    await call(delivery.connection.settings, 'delete', { id: delivery.externalMessageId })
   }
+}
+
+/** One provider API call, its failures told apart the way real connectors do. */
+async function call (settings: Record<string, unknown>, method: string, payload: Record<string, unknown>): Promise<unknown> {
+  let res: Response
+  try {
+    res = await fetch(`${String(settings.apiBaseUrl)}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) })
+  } catch (err) {
+    throw new DeliveryError(`provider unreachable: ${(err as Error).message}`, { retryable: true, cause: err })
+  }
+  if (res.status === 429) throw new DeliveryError('rate limited', { retryable: true, retryAfterMs: Number(res.headers.get('retry-after') ?? '1') * 1000 })
+  if (res.status === 403) throw new DeliveryError('blocked by the user', { retryable: false, undeliverable: true })
+  if (res.status >= 500) throw new DeliveryError(`provider error ${res.status}`, { retryable: true })
+  if (!res.ok) throw new DeliveryError(`provider refused: ${res.status}`, { retryable: false })
+  return res.json()
 }
 
 /**

@@ -6,7 +6,7 @@
 // Lock order, to stay clear of deadlocks PostgreSQL cannot see: a handler changes timers before
 // it sends anything (sending locks the conversation row), and the auto-close job closes through
 // `ctx.conversations.close` in its own transaction, taking no other lock before that call.
-import { errorCodes, type EventPayload, type Id, type PluginContext, type Tx, type coreEvents } from '@openline/sdk'
+import { errorCodes, silentCloseReasons, type EventPayload, type Id, type PluginContext, type Tx, type coreEvents } from '@openline/sdk'
 import { holdUntil, normalizeAutomaticActions } from './automaticActions.ts'
 import { isOpenAt } from './workingHours.ts'
 import { minuteMsOf, runtime } from './runtime.ts'
@@ -140,6 +140,7 @@ export async function onStatusChanged (payload: Payload<'conversationStatusChang
   const scene = await loadScene(tx, ctx, id)
   if (scene === null) return
   const [row] = await tx.query<{ close_reason: string | null }>('select close_reason from conversations where id = ?', [id])
+  if (row?.close_reason != null && silentCloseReasons.includes(row.close_reason)) return
   if (row?.close_reason === autoCloseReason) {
     const message = scene.actions.autoClose.message
     if (message.enabled) await sendText(tx, ctx, scene, { action: 'autoClose', key: 'autoClose', override: message.text })
@@ -226,7 +227,7 @@ export async function autoCloseJob (data: Record<string, unknown>, ctx: PluginCo
 
 /** E7: hold a conversation closed by an agent (not an auto-close) in `closing` for the configured time. */
 export async function beforeClose (payload: { tx: Tx, conversation: { openChannelId: Id }, reason: string, holdUntil: Date | null }): Promise<void> {
-  if (payload.reason === autoCloseReason) return
+  if (payload.reason === autoCloseReason || silentCloseReasons.includes(payload.reason)) return
   const ctx = runtime()
   if (ctx === null) return
   const channel = await ctx.openChannel(payload.conversation.openChannelId, payload.tx)
