@@ -3,7 +3,21 @@
 // split, the Unanswered list and the client's history. No first-party plugin is loaded.
 import t from 'tap'
 import { buildTestApp, startFakeProvider, testConnectorPlugin, createTestChannel, type TestApp, type FakeProvider, type AgentClient, type TestChannel } from '@openline/testing'
+import { definePlugin, type PluginContext } from '@openline/sdk'
 import { sql, waitFor } from './fixtures/helpers.ts'
+
+// What a CRM or an integration gets as the chat log (ctx.conversations.transcript).
+const transcriptFixture = definePlugin({
+  name: 'transcript-fixture',
+  version: '0.1.0',
+  core: '>=0.1.0',
+  graphql: {
+    agent: (ctx: PluginContext) => ({
+      typeDefs: 'extend type Query { transcriptOf(id: ID!): String! }',
+      resolvers: { Query: { transcriptOf: (_: unknown, args: { id: string }) => ctx.conversations.transcript(args.id) } }
+    })
+  }
+})
 
 let h: TestApp
 let provider: FakeProvider
@@ -14,7 +28,7 @@ let bruno: AgentClient & { id: string }
 
 t.before(async () => {
   provider = await startFakeProvider()
-  h = await buildTestApp({ plugins: [testConnectorPlugin], config: { jobs: { sweepIntervalMs: 200 } } })
+  h = await buildTestApp({ plugins: [testConnectorPlugin, transcriptFixture], config: { jobs: { sweepIntervalMs: 200 } } })
   admin = await h.login(h.admin.email, h.admin.password)
   channel = await createTestChannel(h, admin, provider, { name: 'Actions' })
   ana = await h.createAgent({ name: 'Ana Lima' })
@@ -224,4 +238,15 @@ t.test('Unanswered (K1) and the client\'s history', async (t) => {
   const client = await ok(admin, 'query($id: ID!) { conversation(id: $id) { client { id } } }', { id: again.conversationId })
   const history = await ok(admin, 'query($c: ID!) { clientConversations(clientId: $c) { id status } }', { c: client.conversation.client.id })
   t.same(history.clientConversations.map((c: any) => c.id), [again.conversationId, first], 'newest first')
+})
+
+t.test('the transcript holds what the client saw: no notes, no deleted messages, names for mentions', async (t) => {
+  const id = await conversationFor(ana, 'client-transcript', 'where is my parcel?')
+  await send(ana, id, 'checking with the warehouse, do not tell them', true)
+  await send(ana, id, `@[Bruno Costa](user:${bruno.id}) will call you`)
+  const { sendMessage: oops } = await send(ana, id, 'wrong chat, sorry')
+  await ok(ana, 'mutation($id: ID!) { deleteMessage(id: $id) { id } }', { id: oops.id })
+  const { transcriptOf } = await ok(admin, 'query($id: ID!) { transcriptOf(id: $id) }', { id })
+  const lines = transcriptOf.split('\n').map((l: string) => l.replace(/^\[[^\]]+\] /, ''))
+  t.same(lines, ['Client: where is my parcel?', 'Ana Lima: Bruno Costa will call you'])
 })

@@ -6,6 +6,7 @@ import { settingsWithDefaults } from '../openChannels/settings.ts'
 import { topics } from '../topics.ts'
 import { isId } from '../ids.ts'
 import { safeFetch } from '../files/safeFetch.ts'
+import { plainMentions } from '../outbox.ts'
 import type { Core } from '../core.ts'
 import type { LoadedPlugin } from './loader.ts'
 
@@ -74,6 +75,18 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
         return rows[0] === undefined ? null : toConversationRecord(rows[0])
       },
       close: (id, options, tx) => core.routing.close(null, id, options.reason, tx),
+      async transcript (id, tx) {
+        if (!isId(id)) return ''
+        const sql = `select coalesce(m.sent_at, m.created_at) as at, m.author_kind, m.body, m.attachments, u.name as agent, cl.name as client
+                       from messages m join conversations c on c.id = m.conversation_id join clients cl on cl.id = c.client_id left join users u on u.id = m.author_user_id
+                      where m.conversation_id = ? and m.visibility = 'public' and m.deleted_at is null order by coalesce(m.sent_at, m.created_at), m.id`
+        const rows = tx !== undefined ? await tx.query<Record<string, any>>(sql, [id]) : await (core.orm.em.fork() as any).execute(sql, [id]) as Record<string, any>[]
+        return rows.map(r => {
+          const who = r.author_kind === 'client' ? (r.client ?? 'Client') : r.author_kind === 'agent' ? (r.agent ?? 'Agent') : r.author_kind === 'bot' ? 'Bot' : 'System'
+          const files = (r.attachments as { name?: string }[] ?? []).map(a => ` [file: ${a.name ?? 'attachment'}]`).join('')
+          return `[${new Date(r.at).toISOString().slice(0, 16).replace('T', ' ')}] ${who}: ${plainMentions(String(r.body))}${files}`
+        }).join('\n')
+      },
       visibleTo: async (user, id) => {
         if (!isId(id)) throw new OpenlineError(errorCodes.notFound, 'Conversation not found', { statusCode: 404 })
         return toConversationRecord(await visibleConversation(core, user, id))

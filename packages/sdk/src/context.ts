@@ -92,6 +92,12 @@ export interface PluginContext<Options = unknown> {
      * staff-facing plugin resolvers call it before reading or acting on a conversation.
      */
     visibleTo: (user: AuthUser, id: Id) => Promise<ConversationRecord>
+    /**
+     * The conversation as the client saw it: public, not deleted messages, oldest first, one line each
+     * (`[time] author: text`, mentions as plain names). Internal notes are never included — for CRM
+     * activities (I5), outgoing integrations and transcripts sent to clients.
+     */
+    transcript: (id: Id, tx?: Tx) => Promise<string>
   }
   /** An open channel with every settings group filled with its defaults (plugin groups included). */
   openChannel: (id: Id, tx?: Tx) => Promise<(OpenChannelRecord & { groups: Record<string, Record<string, unknown>> }) | null>
