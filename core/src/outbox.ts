@@ -161,7 +161,12 @@ export function createDeliveryProcessor (deps: {
       }
       if (row.action !== 'send') {
         if ((row.action === 'edit' ? connector.edit : connector.remove) === undefined || !(row.action === 'edit' ? connector.capabilities.edits : connector.capabilities.deletes)) return fail(`${connector.title} cannot ${row.action} sent messages`)
-        if (message.externalId === null) return fail('the message has no provider id to change')
+        if (message.externalId === null) {
+          const [sending] = await tx.query("select 1 as pending from outbox where message_id = ? and action = 'send' and status = 'pending'", [message.id])
+          // The send is still in flight: change the message once it has its provider id.
+          if (sending !== undefined && meta.attempt < meta.attempts) return Object.assign(new Error('waiting for the message to be sent first'), { retryAfterMs: 1000 })
+          return fail('the message has no provider id to change')
+        }
       }
       try {
         const outbound: OutboundDelivery = {

@@ -250,3 +250,17 @@ t.test('the transcript holds what the client saw: no notes, no deleted messages,
   const lines = transcriptOf.split('\n').map((l: string) => l.replace(/^\[[^\]]+\] /, ''))
   t.same(lines, ['Client: where is my parcel?', 'Ana Lima: Bruno Costa will call you'])
 })
+
+t.test('deleting a message while its delivery is in flight: sent, then withdrawn, no deadlock', async (t) => {
+  const id = await conversationFor(ana, 'client-inflight')
+  provider.delay(700)
+  t.teardown(() => provider.delay(0))
+  const { sendMessage } = await send(ana, id, 'sent to the wrong person')
+  await waitFor('the send to reach the provider', async () => (await sql(h, "select count(*)::int as n from outbox where message_id = ? and status = 'pending'", [sendMessage.id]))[0].n === 1)
+  await new Promise(resolve => setTimeout(resolve, 200))
+  const { deleteMessage } = await ok(ana, 'mutation($id: ID!) { deleteMessage(id: $id) { deletedAt } }', { id: sendMessage.id })
+  t.ok(deleteMessage.deletedAt !== null)
+  const external = await waitFor('the provider id', async () => (await sql(h, 'select external_id from messages where id = ?', [sendMessage.id]))[0].external_id ?? false, 15_000)
+  await waitFor('the withdrawal', async () => provider.changes().some(c => c.action === 'delete' && c.id === external), 15_000)
+  t.equal(provider.sent().filter(s => s.text === 'sent to the wrong person').length, 1)
+})

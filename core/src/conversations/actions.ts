@@ -199,14 +199,19 @@ async function ownMessage (tx: Tx, user: AuthUser, id: string): Promise<{ messag
  */
 async function propagate (core: Core, tx: Tx, message: ReturnType<typeof toMessageRecord>, action: 'edit' | 'delete'): Promise<void> {
   if (message.visibility !== 'public' || message.connectionId === null) return
+  // SKIP LOCKED: a send the delivery worker holds is in flight (it locks the outbox row, then the
+  // message); waiting for it here, with the message locked, would deadlock.
   if (action === 'delete') {
-    const cancelled = await tx.query("update outbox set status = 'failed', last_error = 'deleted before delivery' where message_id = ? and action = 'send' and status = 'pending' returning id", [message.id])
+    const cancelled = await tx.query(`update outbox set status = 'failed', last_error = 'deleted before delivery'
+                                        where id in (select id from outbox where message_id = ? and action = 'send' and status = 'pending' for update skip locked) returning id`, [message.id])
     if (cancelled.length > 0) {
       await tx.query("update messages set delivery_status = 'none' where id = ?", [message.id])
       return
     }
   }
-  if (message.externalId === null) return
+  // Not yet sent and nothing in flight: the send (if any) takes the message as it is now.
+  const inFlight = await tx.query("select 1 from outbox where message_id = ? and action = 'send' and status = 'pending'", [message.id])
+  if (message.externalId === null && inFlight.length === 0) return
   const [o] = await tx.query<{ id: string }>('insert into outbox (message_id, action) values (?, ?) returning id::text', [message.id, action])
   tx.afterCommit(() => core.enqueueDelivery(o.id))
 }

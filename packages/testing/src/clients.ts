@@ -25,6 +25,7 @@ export interface AgentClient {
 /** A staff member's client for the agent API: HTTP for queries, websocket (graphql-ws) for subscriptions. */
 export function agentClient (baseUrl: string, token: string | null): AgentClient {
   let ws: Client | null = null
+  let connected = false
   function socket (): Client {
     if (ws !== null) return ws
     ws = createClient({
@@ -34,6 +35,8 @@ export function agentClient (baseUrl: string, token: string | null): AgentClient
       retryAttempts: 0,
       lazy: true
     })
+    ws.on('connected', () => { connected = true })
+    ws.on('closed', () => { connected = false })
     return ws
   }
   return {
@@ -61,7 +64,8 @@ export function agentClient (baseUrl: string, token: string | null): AgentClient
         else queue.push(r)
       }
       const client = socket()
-      const acked = new Promise<void>((resolve, reject) => {
+      // A second subscription on an open socket: 'connected' already fired and will not again.
+      const acked = connected ? Promise.resolve() : new Promise<void>((resolve, reject) => {
         const offAck = client.on('connected', () => { offAck(); resolve() })
         const offClosed = client.on('closed', (event: any) => { offClosed(); reject(new Error(`websocket closed: ${event?.code} ${event?.reason ?? ''}`)) })
       })

@@ -1,0 +1,36 @@
+// Subscription plumbing: topics the plugin publishes on (through `ctx.publish`, so every instance
+// hears them) and a filtered stream over mercurius' per-subscription queue.
+import type { AgentContext } from '@openline/sdk'
+
+export const topics = {
+  /** One topic per chat: a subscriber listens only to the chat it asked for. */
+  chat: (chatId: string) => `team:chat:${chatId}`,
+  feed: 'team:feed'
+} as const
+
+/** What mercurius passes a subscription resolver on the agent API. */
+export interface SubscriptionContext extends AgentContext {
+  pubsub: { subscribe: (topic: string) => Promise<AsyncIterable<unknown>> }
+}
+
+/**
+ * The payloads of `source` that `keep` accepts. `return` reaches the source at once (a member who
+ * unsubscribes frees the queue without waiting for another push); a failing check drops the payload.
+ */
+export function filtered (source: AsyncIterable<unknown>, keep: (payload: any) => Promise<boolean>): AsyncIterableIterator<unknown> {
+  const iterator = source[Symbol.asyncIterator]()
+  return {
+    async next () {
+      while (true) {
+        const result = await iterator.next()
+        if (result.done === true) return result
+        if (await keep(result.value).catch(() => false)) return result
+      }
+    },
+    async return () {
+      await iterator.return?.()
+      return { done: true, value: undefined }
+    },
+    [Symbol.asyncIterator] () { return this }
+  }
+}
