@@ -22,6 +22,8 @@ export class Migration0005ConversationActions extends Migration {
       created_at timestamptz not null default now()
     );`)
     this.addSql('create index uploads_user_id_index on uploads (user_id);')
+    // The conversation list pages newest activity first (keyset on updated_at, id).
+    this.addSql('create index conversations_updated_at_id_index on conversations (updated_at desc, id desc);')
     // K1: open conversations waiting for an answer, found without scanning closed ones.
     // An identity (one person on one connection) has one open conversation, whichever open channel
     // it was transferred to (K3); ingest finds it by identity.
@@ -164,6 +166,7 @@ $fn$;`)
     this.addSql('create unique index if not exists conversations_one_open_per_identity on conversations (open_channel_id, client_identity_id) where status <> \'closed\';')
     this.addSql('drop index if exists conversations_one_open_per_client_identity;')
     this.addSql('drop index if exists conversations_unanswered_index;')
+    this.addSql('drop index if exists conversations_updated_at_id_index;')
     this.addSql('drop table if exists uploads;')
     this.addSql('alter table conversations drop column if exists pinned_by_id;')
     this.addSql('alter table conversations drop column if exists silent;')

@@ -14,20 +14,25 @@ const settingsSchema = Type.Object({
   token: Type.String({ minLength: 1 }),
   label: Type.Optional(Type.String()),
   fail: Type.Optional(Type.Boolean()),
-  failDisconnect: Type.Optional(Type.Boolean())
+  failDisconnect: Type.Optional(Type.Boolean()),
+  /** Made up by the connector when absent, like Meta's webhook verify token. */
+  hookToken: Type.Optional(Type.String())
 })
 
 const connector: ChannelConnector<typeof settingsSchema> = {
   id: 'fixture',
   title: 'Fixture channel',
   settingsSchema,
-  secretFields: ['token'],
+  secretFields: ['token', 'hookToken'],
   capabilities: { typing: false, edits: false, deletes: false, attachments: true, buttons: false },
   async connect (input, ctx) {
     connectCalls.push({ settings: { ...input.settings }, externalAccountId: input.externalAccountId, webhookUrl: input.webhookUrl, connectionId: input.connectionId, pluginName: ctx.pluginName })
     if (input.settings.fail === true) throw new Error('provider refused the token')
     // Like Telegram's getMe: the provider names the account when the admin did not.
-    return { externalAccountId: input.externalAccountId ?? `bot-${input.settings.token.slice(0, 6)}` }
+    return {
+      externalAccountId: input.externalAccountId ?? `bot-${input.settings.token.slice(0, 6)}`,
+      ...(input.settings.label === 'generate' && input.settings.hookToken === undefined ? { settings: { hookToken: `hook-${input.connectionId}-made-up` } } : {})
+    }
   },
   async disconnect (input) {
     disconnectCalls.push({ settings: { ...input.settings }, externalAccountId: input.externalAccountId, connectionId: input.connectionId })
@@ -112,7 +117,7 @@ t.test('connect: settings validated, secrets sealed and never returned', async (
   t.notOk(read.errors)
   t.notOk(JSON.stringify(read).includes('tok-SECRET-123'), 'no secret anywhere in the API answer')
   const connectors = await client.query<{ connectors: { id: string, secretFields: string[], settingsSchema: any }[] }>('{ connectors { id title capabilities { attachments } settingsSchema secretFields } }')
-  t.match(connectors.data?.connectors, [{ id: 'fixture', secretFields: ['token'] }])
+  t.match(connectors.data?.connectors, [{ id: 'fixture', secretFields: ['token', 'hookToken'] }])
   t.ok(connectors.data?.connectors[0].settingsSchema.properties.token, 'schema readable')
 })
 
@@ -230,4 +235,19 @@ t.test('connecting needs manageOpenChannels', async (t) => {
   t.equal((await sql("select id from channel_connections where external_account_id = 'acc-agent'")).length, 0)
   const connectors = await agent.query<{ connectors: { id: string }[] }>('{ connectors { id secretFields } }')
   t.notOk(connectors.errors, 'agents may list connectors')
+})
+
+t.test('a secret the connector generated is shown once, in the connect answer only', async (t) => {
+  const client = await admin()
+  const channelId = await createChannel('Generated secret')
+  const WITH_GENERATED = 'mutation ($input: ConnectChannelInput!) { connectChannel(input: $input) { id generatedSecrets } }'
+  const res = await client.query(WITH_GENERATED, { input: { openChannelId: channelId, connector: 'fixture', externalAccountId: 'acc-gen', settings: { token: 'tok-gen-1', label: 'generate' } } })
+  t.notOk(res.errors)
+  const id = res.data.connectChannel.id
+  t.same(res.data.connectChannel.generatedSecrets, { hookToken: `hook-${id}-made-up` }, 'the admin sees the made-up token once')
+  t.same(await connectionSecrets(testApp.core, id), { token: 'tok-gen-1', hookToken: `hook-${id}-made-up` }, 'kept sealed with the others')
+  const later = await client.query('query ($id: ID!) { openChannel(id: $id) { connections { generatedSecrets } } }', { id: channelId })
+  t.same(later.data.openChannel.connections, [{ generatedSecrets: null }], 'never again')
+  const plain = await client.query(WITH_GENERATED, { input: { openChannelId: channelId, connector: 'fixture', externalAccountId: 'acc-plain', settings: { token: 'tok-gen-2' } } })
+  t.equal(plain.data.connectChannel.generatedSecrets, null, 'nothing generated, nothing shown; the admin\'s own secrets are not echoed')
 })

@@ -22,7 +22,7 @@ export interface ConnectionRow {
   updated_at: string | Date
 }
 
-export type ConnectionView = ChannelConnectionRecord & { hasSecrets: boolean, createdAt: Date, updatedAt: Date }
+export type ConnectionView = ChannelConnectionRecord & { hasSecrets: boolean, createdAt: Date, updatedAt: Date, generatedSecrets?: Record<string, unknown> | null }
 
 // Every read names its columns: the sealed secrets leave the table only where asked for.
 const COLUMNS = 'id, open_channel_id, connector, external_account_id, status, settings, secrets is not null as has_secrets, created_at, updated_at'
@@ -223,7 +223,10 @@ export async function connectChannel (core: Core, input: { openChannelId: Id, co
       )
       const change = !created && previousChannelId !== openChannelId ? 'moved' : 'connected'
       tx.emit(coreEvents.connectionChanged, { connectionId: String(row.id), openChannelId, change })
-      return toConnectionView(updated[0])
+      // Secrets the connector made up (a webhook verify token the admin must paste at the provider):
+      // this answer is the only time they leave the sealed column.
+      const generated = Object.fromEntries(Object.entries(split.secrets).filter(([key]) => !(key in settings) && result.settings !== undefined && key in result.settings))
+      return { ...toConnectionView(updated[0]), generatedSecrets: Object.keys(generated).length > 0 ? generated : null }
     })
   } catch (err) {
     if (isUniqueViolation(err)) {

@@ -41,6 +41,8 @@ const typeDefs = /* GraphQL */ `
     settings: JSON!
     "True when secret fields are stored (sealed; never readable through the API)."
     hasSecrets: Boolean!
+    "Secret values the connector generated while connecting (e.g. the webhook verify token to paste at the provider): in the connectChannel answer only, once; null everywhere else."
+    generatedSecrets: JSON
     openChannel: OpenChannel!
     createdAt: DateTime!
     updatedAt: DateTime!
@@ -154,7 +156,8 @@ const resolvers = {
     connections: (channel: OpenChannelView, _args: unknown, ctx: Ctx) => listConnections(ctx.core, channel.id)
   },
   ChannelConnection: {
-    openChannel: (connection: ConnectionView, _args: unknown, ctx: Ctx) => getOpenChannel(ctx.core, connection.openChannelId)
+    openChannel: (connection: ConnectionView, _args: unknown, ctx: Ctx) => getOpenChannel(ctx.core, connection.openChannelId),
+    generatedSecrets: (connection: ConnectionView) => connection.generatedSecrets ?? null
   },
   Mutation: {
     createOpenChannel: async (_root: unknown, args: { input: { name: string, language?: string | null, active?: boolean | null } }, ctx: Ctx) => {
