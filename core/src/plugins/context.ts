@@ -7,6 +7,7 @@ import { topics } from '../topics.ts'
 import { isId } from '../ids.ts'
 import { safeFetch } from '../files/safeFetch.ts'
 import { plainMentions } from '../outbox.ts'
+import { authenticate } from '../auth/index.ts'
 import type { Core } from '../core.ts'
 import type { LoadedPlugin } from './loader.ts'
 
@@ -100,6 +101,7 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
       return { ...record, groups: settingsWithDefaults(core, record) }
     },
     templates: core.templates,
+    auth: { authenticate: (authorization) => authenticate(core, authorization) },
     messages: {
       async get (id, tx) {
         if (!isId(id)) return null

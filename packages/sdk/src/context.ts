@@ -153,6 +153,8 @@ export interface PluginContext<Options = unknown> {
    * Fails open when Redis is down (returns allowed): a limit must never stop accepted traffic.
    */
   rateLimit: (key: string, limit: { max: number, windowSec: number }) => Promise<{ allowed: boolean, retryAfterSec: number }>
+  /** Staff sign-in for a plugin's own routes (an .ics download, an export): the user behind an `Authorization: Bearer` header, or null. */
+  auth: { authenticate: (authorization: string | undefined) => Promise<AuthUser | null> }
   /** Push to GraphQL subscriptions on every instance. */
   publish: (topic: string, payload: Record<string, unknown>) => Promise<void>
   registry: {
