@@ -11,6 +11,8 @@ export class Migration0005ConversationActions extends Migration {
   override up (): void {
     this.addSql(`alter table outbox add column action text not null default 'send' check (action in ('send', 'edit', 'delete'));`)
     this.addSql('alter table conversations add column silent boolean not null default false;')
+    // G1–G3: the chatbot attached to the conversation (until hand-over or the end, per the channel's rules).
+    this.addSql('alter table conversations add column bot_id text null;')
     this.addSql('alter table conversations add column pinned_by_id bigint null references users (id) on delete set null;')
     this.addSql(`create table uploads (
       id bigserial primary key,
@@ -35,6 +37,9 @@ declare
   v_open_channel_id bigint;
   v_status text;
   v_active boolean;
+  v_bot text;
+  v_bot_when text;
+  v_starts_with_bot boolean := false;
   v_dup_id bigint;
   v_identity_id bigint;
   v_client_id bigint;
@@ -54,10 +59,10 @@ begin
   -- The common case in one statement: the connection, a stored copy of this message (a retry),
   -- the sender's identity and its open conversation.
   -- The open conversation may have been transferred to another open channel: it is found by identity.
-  select c.id, coalesce(cv.open_channel_id, c.open_channel_id), c.status, oc.active,
+  select c.id, coalesce(cv.open_channel_id, c.open_channel_id), c.status, oc.active, oc.chatbot, coalesce(oc.settings->'chatbotRules'->>'when', 'everyConversation'),
          (select m.id from messages m where m.connection_id = c.id and m.external_id = v_ext),
          i.id, i.client_id, cv.id
-    into v_conn_id, v_open_channel_id, v_status, v_active, v_dup_id, v_identity_id, v_client_id, v_conv_id
+    into v_conn_id, v_open_channel_id, v_status, v_active, v_bot, v_bot_when, v_dup_id, v_identity_id, v_client_id, v_conv_id
     from channel_connections c
     join open_channels oc on oc.id = c.open_channel_id
     left join client_identities i on i.connection_id = c.id and i.external_user_id = v_user
@@ -98,8 +103,12 @@ begin
   end if;
 
   if v_conv_id is null then
-    insert into conversations (open_channel_id, connection_id, client_id, client_identity_id, status, queued_at, created_at, updated_at)
-    values (v_open_channel_id, v_conn_id, v_client_id, v_identity_id, 'queued', now(), now(), now())
+    -- G1: the open channel's chatbot takes every new conversation, or the client's very first one.
+    v_starts_with_bot := v_bot is not null and (v_bot_when = 'everyConversation' or v_identity_new
+      or not exists (select 1 from conversations where client_identity_id = v_identity_id));
+    insert into conversations (open_channel_id, connection_id, client_id, client_identity_id, status, queued_at, bot_id, created_at, updated_at)
+    values (v_open_channel_id, v_conn_id, v_client_id, v_identity_id, case when v_starts_with_bot then 'bot' else 'queued' end,
+            case when v_starts_with_bot then null else now() end, case when v_starts_with_bot then v_bot end, now(), now())
     on conflict (client_identity_id) where status <> 'closed' do nothing
     returning id into v_conv_id;
     if v_conv_id is null then
@@ -170,6 +179,7 @@ $fn$;`)
     this.addSql('drop table if exists uploads;')
     this.addSql('alter table conversations drop column if exists pinned_by_id;')
     this.addSql('alter table conversations drop column if exists silent;')
+    this.addSql('alter table conversations drop column if exists bot_id;')
     this.addSql('alter table outbox drop column if exists action;')
   }
 }

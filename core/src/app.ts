@@ -5,7 +5,7 @@ import mqemitterRedis from 'mqemitter-redis'
 import { randomUUID } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
-import { OpenlineError, errorCodes, type PluginDefinition, type PluginContext, type GraphQLExtension } from '@openline/sdk'
+import { OpenlineError, errorCodes, coreEvents, type PluginDefinition, type PluginContext, type GraphQLExtension } from '@openline/sdk'
 import type { MikroORM } from '@mikro-orm/postgresql'
 import type { Config } from './config.ts'
 import type { Core, Registry } from './core.ts'
@@ -33,6 +33,7 @@ import { localDiskStorage } from './files/storage.ts'
 import { createFileSigner } from './files/signed.ts'
 import { registerFileRoutes } from './files/routes.ts'
 import { conversationActions } from './conversations/actions.ts'
+import { createChatbotRuntime, botHandOverJob } from './chatbots/runtime.ts'
 import { routingGraphql } from './routing/graphql.ts'
 
 export interface PluginEntry {
@@ -165,6 +166,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   let dispatchCommitted: (c: Committed) => void = () => {}
   const hooks = createHookRunner(plugins.map(p => ({ name: p.definition.name, hooks: p.definition.hooks })), log)
   const eventNames = new Set(plugins.flatMap(p => (p.definition.on ?? []).map(s => s.event.name)))
+  // The chatbot runtime listens only when a bot is loaded: otherwise those events need not be stored at all.
+  const botsLoaded = registry.chatbots.size > 0
+  if (botsLoaded) for (const name of [coreEvents.conversationOpened.name, coreEvents.messageReceived.name]) eventNames.add(name)
   const transaction = createTransactionRunner({ orm, log, hasSubscribers: (name) => eventNames.has(name), onCommitted: (c) => dispatchCommitted(c) })
   const metrics = createMetrics()
 
@@ -198,6 +202,11 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   }
   core.presence = createPresence({ redis, key: core.redisKey, log, onOnline: (userId) => { core.routing.requestRouteForUser(userId).catch(err => log.warn({ err: err.message }, 'routing request failed')) } })
   core.routing = createRouter({ transaction, hooks, strategy: (id) => registry.queueStrategies.get(id), presence: core.presence, enqueue: (job, data, options) => jobs.enqueue(job, data, options), publish, log })
+  if (botsLoaded) {
+    const bots = createChatbotRuntime(core)
+    subscribers.push(...bots.subscribers)
+    timerHandlers.set(botHandOverJob, (data, tx) => bots.handOverTimer(data, tx))
+  }
   timerHandlers.set(offerTimeoutJob, (data, tx) => core.routing.expireOffer(data, tx))
   timerHandlers.set(finalizeCloseJob, (data, tx) => core.routing.finalizeClose(data, tx))
   const events = createEventDispatcher({ subscribers, jobs, orm, transaction, log })

@@ -225,8 +225,12 @@ async function writeGroup (tx: Tx, id: Id, group: string, values: Record<string,
       return tx.query<OpenChannelRow>('update open_channels set queue_strategy = ?, queue_settings = ?::jsonb, settings = settings || jsonb_build_object(?::text, ?::jsonb), updated_at = now() where id = ? returning *',
         [strategy ?? null, json(strategySettings), 'queue', json(routing), id])
     }
-    case 'chatbots':
-      return tx.query<OpenChannelRow>('update open_channels set chatbot = ?, chatbot_settings = ?::jsonb, updated_at = now() where id = ? returning *', [values.chatbot ?? null, json(values.chatbotSettings), id])
+    case 'chatbots': {
+      // The bot in its columns; when it takes and leaves conversations in settings.chatbotRules (ingest reads it).
+      const { chatbot, chatbotSettings, ...rules } = values
+      return tx.query<OpenChannelRow>('update open_channels set chatbot = ?, chatbot_settings = ?::jsonb, settings = settings || jsonb_build_object(?::text, ?::jsonb), updated_at = now() where id = ? returning *',
+        [chatbot ?? null, json(chatbotSettings), 'chatbotRules', json(rules), id])
+    }
     case 'crmForm':
       return tx.query<OpenChannelRow>('update open_channels set crm_form = ?, crm_form_settings = ?::jsonb, updated_at = now() where id = ? returning *', [values.form ?? null, json(values.formSettings), id])
     case 'other': {

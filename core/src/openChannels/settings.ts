@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import type { FieldError, OpenChannelRecord } from '@openline/sdk'
 import type { Core } from '../core.ts'
 import { routingSettingsSchema, readRoutingSettings } from '../routing/queueSettings.ts'
+import { chatbotRulesSchema, readChatbotRules } from '../chatbots/rules.ts'
 
 /** A5: languages shipped for automatic texts, notifications and transcripts. */
 export const openChannelLanguages = ['en', 'pt-BR', 'es', 'pl', 'ru'] as const
@@ -23,7 +24,7 @@ const freeObject = Type.Record(Type.String(), Type.Unknown(), { default: {} })
  */
 export const coreSettingsGroups = {
   queue: { title: 'Queue', schema: Type.Object({ strategy: choiceId, strategySettings: freeObject, ...routingSettingsSchema.properties }) },
-  chatbots: { title: 'Chatbots', schema: Type.Object({ chatbot: choiceId, chatbotSettings: freeObject }) },
+  chatbots: { title: 'Chatbots', schema: Type.Object({ chatbot: choiceId, chatbotSettings: freeObject, ...chatbotRulesSchema.properties }) },
   crmForm: { title: 'CRM form', schema: Type.Object({ form: choiceId, formSettings: freeObject }) },
   other: { title: 'Other', schema: Type.Object({ language: languageSchema }) }
 } as const
@@ -123,7 +124,12 @@ export function validateSettingsGroup (core: Core, group: string, values: unknow
     if (errors.length > 0 || !isPlainObject(value)) return { values: {}, errors }
     if (group === 'other') return { values: value, errors: [] }
     const choice = validateChoice(core, group, value)
-    if (group !== 'queue' || choice.errors.length > 0) return choice
+    if (choice.errors.length > 0) return choice
+    if (group === 'chatbots') {
+      const { chatbot: _c, chatbotSettings: _cs, ...rules } = value
+      return { values: { ...choice.values, ...rules }, errors: [] }
+    }
+    if (group !== 'queue') return choice
     const { strategy: _s, strategySettings: _ss, ...routing } = value
     if ((routing as any).agentDisplay?.mode === 'alias' && (routing as any).agentDisplay?.aliasName === undefined) {
       return { values: {}, errors: [{ path: '/agentDisplay/aliasName', message: 'An alias needs a name' }] }
@@ -162,7 +168,7 @@ export function settingsWithDefaults (core: Core, channel: OpenChannelRecord): R
   const stored = channel.settings ?? {}
   const out: Record<string, Record<string, unknown>> = {
     queue: { strategy: channel.queueStrategy, strategySettings: fillStrategyDefaults(core.registry.queueStrategies.get(channel.queueStrategy ?? ''), channel.queueSettings), ...readRoutingSettings(stored.queue) },
-    chatbots: { chatbot: channel.chatbot, chatbotSettings: fillStrategyDefaults(core.registry.chatbots.get(channel.chatbot ?? ''), channel.chatbotSettings) },
+    chatbots: { chatbot: channel.chatbot, chatbotSettings: fillStrategyDefaults(core.registry.chatbots.get(channel.chatbot ?? ''), channel.chatbotSettings), ...readChatbotRules(stored.chatbotRules) },
     crmForm: { form: channel.crmForm, formSettings: fillStrategyDefaults(core.registry.crmForms.get(channel.crmForm ?? ''), channel.crmFormSettings) },
     other: { ...(isPlainObject(stored.other) ? stored.other : {}), language: channel.language }
   }

@@ -62,7 +62,11 @@ export interface Chatbot<S extends TSchema = TSchema> {
   title: string
   settingsSchema: S
   onStart?: (input: { conversation: ConversationRecord, settings: Static<S>, tx: Tx }, bot: BotActions) => Promise<void>
-  onMessage: (input: { conversation: ConversationRecord, message: MessageRecord, settings: Static<S>, tx: Tx }, bot: BotActions) => Promise<void>
+  /**
+   * A client message while the bot has the conversation; with the channel's rule "stay until the end"
+   * (G3) also after hand-over, with `handedOver` true (the bot may stay silent then).
+   */
+  onMessage: (input: { conversation: ConversationRecord, message: MessageRecord, settings: Static<S>, tx: Tx, handedOver?: boolean }, bot: BotActions) => Promise<void>
 }
 
 /** A CRM record the adapter knows the client by. */
