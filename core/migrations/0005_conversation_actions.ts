@@ -24,6 +24,21 @@ export class Migration0005ConversationActions extends Migration {
       created_at timestamptz not null default now()
     );`)
     this.addSql('create index uploads_user_id_index on uploads (user_id);')
+    // I2: manual merges of clients, recorded so that each can be undone.
+    this.addSql('alter table clients add column merged_into_id bigint null references clients (id) on delete set null;')
+    this.addSql(`create table client_merges (
+      id bigserial primary key,
+      source_client_id bigint not null references clients (id) on delete cascade,
+      target_client_id bigint not null references clients (id) on delete cascade,
+      identity_ids bigint[] not null,
+      filled jsonb not null default '{}',
+      merged_by_id bigint null references users (id) on delete set null,
+      merged_at timestamptz not null default now(),
+      undone_by_id bigint null references users (id) on delete set null,
+      undone_at timestamptz null
+    );`)
+    this.addSql('create index client_merges_source_index on client_merges (source_client_id);')
+    this.addSql('create index client_merges_target_index on client_merges (target_client_id);')
     // The conversation list pages newest activity first (keyset on updated_at, id).
     this.addSql('create index conversations_updated_at_id_index on conversations (updated_at desc, id desc);')
     // K1: open conversations waiting for an answer, found without scanning closed ones.
@@ -177,6 +192,8 @@ $fn$;`)
     this.addSql('drop index if exists conversations_unanswered_index;')
     this.addSql('drop index if exists conversations_updated_at_id_index;')
     this.addSql('drop table if exists uploads;')
+    this.addSql('drop table if exists client_merges;')
+    this.addSql('alter table clients drop column if exists merged_into_id;')
     this.addSql('alter table conversations drop column if exists pinned_by_id;')
     this.addSql('alter table conversations drop column if exists silent;')
     this.addSql('alter table conversations drop column if exists bot_id;')

@@ -33,6 +33,7 @@ import { localDiskStorage } from './files/storage.ts'
 import { createFileSigner } from './files/signed.ts'
 import { registerFileRoutes } from './files/routes.ts'
 import { conversationActions } from './conversations/actions.ts'
+import { clientsGraphql } from './clients/graphql.ts'
 import { createChatbotRuntime, botHandOverJob } from './chatbots/runtime.ts'
 import { routingGraphql } from './routing/graphql.ts'
 
@@ -322,7 +323,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     openChannelsGraphql,
     { typeDefs: conversationsTypeDefs, resolvers: conversationsResolvers as any },
     routingGraphql,
-    conversationActions(core)
+    conversationActions(core),
+    clientsGraphql(core)
   ]
   for (const plugin of plugins) {
     const ext = plugin.definition.graphql?.agent?.(contexts.get(plugin.definition.name) as PluginContext<any>)

@@ -12,6 +12,7 @@ export const Client = defineEntity({
     phone: p.string().nullable().index(),
     locale: p.string().nullable(),
     avatarUrl: p.text().nullable(),
+    mergedInto: () => p.manyToOne(Client).nullable().deleteRule('set null'),
     createdAt: p.datetime().onCreate(() => new Date()).defaultRaw('now()')
   }
 })

@@ -30,6 +30,12 @@ export const coreEvents = {
   messageReceived: defineEvent<{ messageId: Id, conversationId: Id, openChannelId: Id, clientId: Id, connectionId: Id, conversationOpened: boolean, openChannelActive: boolean }>('message.received'),
   /** Any message was stored: client, agent, bot or system; public or internal. */
   messageCreated: defineEvent<{ messageId: Id, conversationId: Id, openChannelId: Id, authorKind: string, visibility: string }>('message.created'),
+  /** I2: staff merged two clients (one person writing from several channels): the source's identities and conversations now belong to the target. */
+  clientsMerged: defineEvent<{ mergeId: Id, sourceClientId: Id, targetClientId: Id, identityIds: Id[], byUserId: Id | null }>('client.merged'),
+  /** A merge was undone: the identities went back to the source client. */
+  clientMergeUndone: defineEvent<{ mergeId: Id, sourceClientId: Id, targetClientId: Id, identityIds: Id[], byUserId: Id | null }>('client.mergeUndone'),
+  /** One identity (and its conversations) was split off into a client of its own. */
+  clientSplit: defineEvent<{ identityId: Id, fromClientId: Id, toClientId: Id, byUserId: Id | null }>('client.split'),
   /** Staff edited or deleted a message (K6); public ones reach the client where the channel can. */
   messageChanged: defineEvent<{ messageId: Id, conversationId: Id, change: 'edited' | 'deleted', byUserId: Id | null }>('message.changed'),
   /** The delivery status of an outgoing message changed. */
