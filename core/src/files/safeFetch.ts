@@ -1,10 +1,10 @@
 import { lookup as dnsLookup } from 'node:dns'
 import { Agent, fetch as undiciFetch } from 'undici'
 import ipaddr from 'ipaddr.js'
-import { OpenlineError } from '@openline/sdk'
+import { OpenlineError, errorCodes } from '@openline/sdk'
 
-export const ssrfBlockedCode = 'OL_SSRF_BLOCKED'
-export const tooLargeCode = 'OL_FILE_TOO_LARGE'
+export const ssrfBlockedCode = errorCodes.ssrfBlocked
+export const tooLargeCode = errorCodes.fileTooLarge
 
 /** Only public unicast addresses may be reached from URLs we did not configure ourselves. */
 export function isPublicAddress (address: string): boolean {

@@ -102,6 +102,7 @@ export function createPluginContext (core: Core, plugin: LoadedPlugin): PluginCo
     },
     templates: core.templates,
     auth: { authenticate: (authorization) => authenticate(core, authorization) },
+    secrets: { seal: (value) => core.secrets.seal(value), open: (sealed) => core.secrets.open(sealed) },
     messages: {
       async get (id, tx) {
         if (!isId(id)) return null

@@ -140,7 +140,7 @@ export interface PluginContext<Options = unknown> {
      * Fetch with the SSRF guard: http(s) only, no redirects, at most `maxBytes`, and only public
      * addresses unless the URL's origin is in `trustedOrigins` (the provider API base an admin configured).
      */
-    fetch: (url: string, options?: { trustedOrigins?: string[], headers?: Record<string, string>, method?: string, body?: string, maxBytes?: number }) => Promise<{ status: number, headers: Headers, data: Buffer }>
+    fetch: (url: string, options?: { trustedOrigins?: string[], headers?: Record<string, string>, method?: string, body?: string, maxBytes?: number, timeoutMs?: number }) => Promise<{ status: number, headers: Headers, data: Buffer }>
     /**
      * A short-lived absolute download link to a stored file (default 15 minutes). Whoever holds it can
      * download until it expires: hand it only to someone allowed to see the message. Served with
@@ -153,6 +153,11 @@ export interface PluginContext<Options = unknown> {
    * Fails open when Redis is down (returns allowed): a limit must never stop accepted traffic.
    */
   rateLimit: (key: string, limit: { max: number, windowSec: number }) => Promise<{ allowed: boolean, retryAfterSec: number }>
+  /**
+   * Seal small secret values a plugin stores itself (signing secrets, API keys) with the deployment's
+   * key (AES-256-GCM, like connector secrets); `open` throws OL_SECRETS_INVALID on a tampered value.
+   */
+  secrets: { seal: (value: Record<string, unknown>) => string, open: (sealed: string) => Record<string, unknown> }
   /** Staff sign-in for a plugin's own routes (an .ics download, an export): the user behind an `Authorization: Bearer` header, or null. */
   auth: { authenticate: (authorization: string | undefined) => Promise<AuthUser | null> }
   /** Push to GraphQL subscriptions on every instance. */

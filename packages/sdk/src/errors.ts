@@ -54,5 +54,9 @@ export const errorCodes = {
   confirmationRequired: 'OL_CONFIRMATION_REQUIRED',
   rateLimited: 'OL_RATE_LIMITED',
   connectFailed: 'OL_CONNECT_FAILED',
-  secretsInvalid: 'OL_SECRETS_INVALID'
+  secretsInvalid: 'OL_SECRETS_INVALID',
+  /** `ctx.files.fetch` refused a private, loopback or otherwise non-public address. */
+  ssrfBlocked: 'OL_SSRF_BLOCKED',
+  /** `ctx.files.fetch` stopped reading at its byte limit. */
+  fileTooLarge: 'OL_FILE_TOO_LARGE'
 } as const

@@ -28,7 +28,7 @@ export function defineEvent<Payload> (name: string): EventToken<Payload> {
 export const coreEvents = {
   /** A client's message was stored (after de-duplication). */
   messageReceived: defineEvent<{ messageId: Id, conversationId: Id, openChannelId: Id, clientId: Id, connectionId: Id, conversationOpened: boolean, openChannelActive: boolean }>('message.received'),
-  /** Any message was stored: client, agent, bot or system; public or internal. */
+  /** Staff, bot or system wrote a message (public or internal). Client messages arrive as `messageReceived`. */
   messageCreated: defineEvent<{ messageId: Id, conversationId: Id, openChannelId: Id, authorKind: string, visibility: string }>('message.created'),
   /** I2: staff merged two clients (one person writing from several channels): the source's identities and conversations now belong to the target. */
   clientsMerged: defineEvent<{ mergeId: Id, sourceClientId: Id, targetClientId: Id, identityIds: Id[], byUserId: Id | null }>('client.merged'),
