@@ -1,6 +1,7 @@
 // Signed inbound webhooks per connector (issue #5, "Measured"). See scripts/bench/README.md.
 //   node scripts/bench/webhooks.ts [--messages N] [--concurrency C] [--senders S] [--warmup W]
 //        [--connectors telegram,viber,messenger] [--db-pool P]
+//   (also whatsapp and facebook-comments, not in the default run)
 // For each connector: the provider's loopback fake API (the plugin's test/fakeApi.ts) runs in this
 // process, the app in a child process (./lib/server.ts) with that connector's plugin; the bench
 // connects an account through GraphQL `connectChannel` (the connector calls the fake), then posts
@@ -14,7 +15,7 @@ import { agentClient, clearRedisPrefix } from '@openline/testing'
 import { startFakeTelegram } from '../../plugins/channel-telegram/test/fakeApi.ts'
 import { messageUpdate } from '../../plugins/channel-telegram/test/helpers.ts'
 import { startFakeViber, messageEvent as viberMessageEvent, callbackRaw, sign as viberSign } from '../../plugins/channel-viber/test/fakeApi.ts'
-import { startFakeMeta, messageEvent as metaMessageEvent, webhookBody, sign as metaSign } from '../../plugins/channel-meta/test/fakeApi.ts'
+import { startFakeMeta, messageEvent as metaMessageEvent, webhookBody, sign as metaSign, whatsappBody, whatsappMessage, feedBody, commentValue } from '../../plugins/channel-meta/test/fakeApi.ts'
 import { recreateDatabase, dropDatabase } from './lib/database.ts'
 import { startServer, type BenchServer } from './lib/spawn.ts'
 import { summarize, ms, type Summary } from './lib/stats.ts'
@@ -25,8 +26,9 @@ import { rawInsertRate, type RawInsertResult } from './lib/rawInsert.ts'
 import { freePort } from './lib/freePort.ts'
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const allConnectors = ['telegram', 'viber', 'messenger'] as const
+const allConnectors = ['telegram', 'viber', 'messenger', 'whatsapp', 'facebook-comments'] as const
 type ConnectorName = typeof allConnectors[number]
+const defaultConnectors: ConnectorName[] = ['telegram', 'viber', 'messenger']
 
 function intFlag (value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback
@@ -45,7 +47,7 @@ const { values: flags } = parseArgs({
     'db-pool': { type: 'string' }
   }
 })
-const connectors = (flags.connectors ?? allConnectors.join(',')).split(',').map(s => s.trim()).filter(s => s !== '')
+const connectors = (flags.connectors ?? defaultConnectors.join(',')).split(',').map(s => s.trim()).filter(s => s !== '')
 for (const c of connectors) if (!(allConnectors as readonly string[]).includes(c)) throw new Error(`unknown connector ${c}; known: ${allConnectors.join(', ')}`)
 const opts = {
   messages: intFlag(flags.messages, 'messages', 10_000, 1, 1_000_000),
@@ -109,6 +111,28 @@ async function startProvider (name: ConnectorName): Promise<Provider> {
     }
   }
   const fake = await startFakeMeta()
+  const signed = (body: Record<string, unknown>): Request => {
+    const raw = JSON.stringify(body)
+    return { raw, headers: { ...json, 'x-hub-signature-256': metaSign(fake.appSecret, raw) } }
+  }
+  if (name === 'whatsapp') {
+    return {
+      plugin: 'channel-meta',
+      settings: { accessToken: fake.token, appSecret: fake.appSecret, phoneNumberId: fake.phoneNumberId, businessAccountId: fake.wabaId, apiBaseUrl: fake.apiBaseUrl },
+      // wa_ids are phone numbers in digits; wamids unique per message.
+      request: (tag, i, sender) => signed(whatsappBody(fake, whatsappMessage({ from: String(5_511_900_000_000 + sender), id: `wamid.${runId}_${tag}_${i}`, text: text(tag, i) }))),
+      close: () => fake.close()
+    }
+  }
+  if (name === 'facebook-comments') {
+    return {
+      plugin: 'channel-meta',
+      settings: { pageAccessToken: fake.token, appSecret: fake.appSecret, apiBaseUrl: fake.apiBaseUrl },
+      // One post; each sender is a commenter there (one conversation each), comment ids unique per message.
+      request: (tag, i, sender) => signed(feedBody(fake.pageId, [commentValue({ postId: `${fake.pageId}_1`, from: { id: String(6_200_000_000 + sender) }, commentId: `1_${runId}${tag}${i}`, message: text(tag, i) })])),
+      close: () => fake.close()
+    }
+  }
   return {
     plugin: 'channel-meta',
     settings: { pageAccessToken: fake.token, appSecret: fake.appSecret, apiBaseUrl: fake.apiBaseUrl },
@@ -199,7 +223,7 @@ interface ConnectorResult {
 }
 
 async function benchConnector (name: ConnectorName): Promise<ConnectorResult> {
-  const databaseName = `openline_bench_webhooks_${name}`
+  const databaseName = `openline_bench_webhooks_${name.replaceAll('-', '_')}`
   const prefix = `bench:${randomBytes(6).toString('hex')}:`
   const admin = { email: `bench-${runId}@openline.test`, password: `bench-${randomBytes(8).toString('hex')}` }
   let provider: Provider | null = null

@@ -1,5 +1,12 @@
 import { DeliveryError } from '@openline/sdk'
-import type { MetaSettings } from './settings.ts'
+
+/** Where and as whom to call the Graph API. Page tokens go in the query, WhatsApp's as a bearer header (as Meta documents each). */
+export interface GraphTarget {
+  apiBaseUrl: string
+  apiVersion: string
+  accessToken: string
+  tokenIn: 'query' | 'header'
+}
 
 /** A failed Graph API call, with Meta's `error.code` / `error_subcode` when the answer carried them. */
 export class GraphApiError extends Error {
@@ -7,13 +14,16 @@ export class GraphApiError extends Error {
   readonly subcode: number | null
   readonly httpStatus: number | null
   readonly retryAfterMs: number | undefined
-  constructor (message: string, options: { code?: number | null, subcode?: number | null, httpStatus?: number | null, retryAfterMs?: number, cause?: unknown }) {
+  /** `error.error_data.details` (WhatsApp explains its codes there). */
+  readonly details: string | null
+  constructor (message: string, options: { code?: number | null, subcode?: number | null, httpStatus?: number | null, retryAfterMs?: number, details?: string | null, cause?: unknown }) {
     super(message, { cause: options.cause })
     this.name = 'GraphApiError'
     this.code = options.code ?? null
     this.subcode = options.subcode ?? null
     this.httpStatus = options.httpStatus ?? null
     this.retryAfterMs = options.retryAfterMs
+    this.details = options.details ?? null
   }
 }
 
@@ -25,17 +35,23 @@ function retryAfter (header: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - Date.now(), 3_600_000))
 }
 
-/** Call `{apiBaseUrl}/{version}/{path}` with the page token; resolves the JSON answer, throws GraphApiError. */
-export async function callGraph (settings: Pick<MetaSettings, 'apiBaseUrl' | 'apiVersion' | 'pageAccessToken'>, method: 'GET' | 'POST' | 'DELETE', path: string, options: { query?: Record<string, string>, body?: Record<string, unknown>, timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
-  const url = new URL(`${settings.apiBaseUrl.replace(/\/+$/, '')}/${settings.apiVersion}/${path}`)
+/**
+ * Call `{apiBaseUrl}/{version}/{path}`; resolves the JSON answer, throws GraphApiError. `form` sends
+ * multipart (media uploads) instead of a JSON body.
+ */
+export async function callGraph (target: GraphTarget, method: 'GET' | 'POST' | 'DELETE', path: string, options: { query?: Record<string, string>, body?: Record<string, unknown>, form?: FormData, timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
+  const url = new URL(`${target.apiBaseUrl.replace(/\/+$/, '')}/${target.apiVersion}/${path}`)
   for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v)
-  url.searchParams.set('access_token', settings.pageAccessToken)
+  const headers: Record<string, string> = {}
+  if (target.tokenIn === 'query') url.searchParams.set('access_token', target.accessToken)
+  else headers.authorization = `Bearer ${target.accessToken}`
+  if (options.body !== undefined) headers['content-type'] = 'application/json'
   let res: Response
   try {
     res = await fetch(url, {
       method,
-      headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      headers,
+      body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       redirect: 'error',
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000)
     })
@@ -51,7 +67,10 @@ export async function callGraph (settings: Pick<MetaSettings, 'apiBaseUrl' | 'ap
   const code = typeof error?.code === 'number' ? error.code : null
   const subcode = typeof error?.error_subcode === 'number' ? error.error_subcode : null
   const message = typeof error?.message === 'string' ? error.message.slice(0, 500) : `HTTP ${res.status}`
-  throw new GraphApiError(`Graph API refused ${method} ${path}: ${code ?? res.status} ${message}`, { code, subcode, httpStatus: res.status, retryAfterMs: retryAfter(res.headers.get('retry-after')) })
+  const data = typeof error?.error_data === 'object' && error.error_data !== null ? error.error_data as Record<string, unknown> : null
+  const details = typeof data?.details === 'string' ? data.details.slice(0, 500) : null
+  const shown = `${message}${details !== null && !message.includes(details) ? ` — ${details}` : ''}`
+  throw new GraphApiError(`Graph API refused ${method} ${path}: ${code ?? res.status} ${shown}`, { code, subcode, httpStatus: res.status, retryAfterMs: retryAfter(res.headers.get('retry-after')), details })
 }
 
 /** Rate limits (application, user, page, custom): retry later. */
@@ -75,8 +94,14 @@ export function toDeliveryError (err: unknown, attempt: number): DeliveryError {
     return new DeliveryError(`${err.message} (the client cannot be reached)`, { retryable: false, undeliverable: true, ...options })
   }
   if (err.code === 1 || err.code === 2) return new DeliveryError(err.message, { retryable: true, ...options })
+  // 10 (permission / outside the window), 190 (token), 200 (permission), 100 (bad parameter)…: permanent.
+  return byHttpStatus(err, attempt)
+}
+
+/** For codes that name nothing special: no answer or 5xx retry, 429 waits, any other refusal is permanent. */
+export function byHttpStatus (err: GraphApiError, attempt: number): DeliveryError {
+  const options = { cause: err }
   if (err.httpStatus === null || err.httpStatus >= 500) return new DeliveryError(err.message, { retryable: true, ...options })
   if (err.httpStatus === 429) return new DeliveryError(err.message, { retryable: true, retryAfterMs: err.retryAfterMs ?? rateLimitBackoff(attempt), ...options })
-  // 10 (permission / outside the window), 190 (token), 200 (permission), 100 (bad parameter)…: permanent.
   return new DeliveryError(err.message, { retryable: false, ...options })
 }

@@ -1,39 +1,33 @@
 import type { Attachment, InboundMessage } from '@openline/sdk'
+import { clean, id, isObject, str, toDate, type Json } from './values.ts'
+import { mapWhatsAppChange } from './whatsappInbound.ts'
+import { mapFeedChange } from './commentsInbound.ts'
+
+export { clean, toDate } from './values.ts'
+
+/** Where an inbound file comes from: a link in the payload (Messenger, comments) or a WhatsApp media id. */
+export type MediaSource = { kind: 'url', url: string } | { kind: 'whatsapp', mediaId: string }
 
 /** One thing a webhook event asks of us. */
 export type MetaEvent =
-  | { kind: 'message', message: Omit<InboundMessage, 'connector' | 'externalAccountId'>, mediaUrls: (string | null)[] }
+  | { kind: 'message', message: Omit<InboundMessage, 'connector' | 'externalAccountId'>, media: (MediaSource | null)[] }
   | { kind: 'delivered', mids: string[] }
   | { kind: 'read', watermark: Date | undefined, userId: string }
+  | { kind: 'status', messageId: string, status: 'delivered' | 'read' | 'failed', error?: string }
   | { kind: 'ignored', reason: string }
 
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+export type ConnectorId = 'messenger' | 'instagram' | 'whatsapp' | 'facebook-comments'
 
-/** PostgreSQL text and jsonb hold neither NUL nor lone surrogates: clean what the provider sends. */
-export function clean (value: string, max: number): string {
-  const text = value.replaceAll('\u0000', '').toWellFormed()
-  return text.length > max ? text.slice(0, max).toWellFormed() : text
-}
-
-function str (v: unknown, max = 255): string | null {
-  if (typeof v !== 'string') return null
-  const s = clean(v, max).trim()
-  return s === '' ? null : s
-}
-
-/** A Meta id (page-scoped / Instagram-scoped user id, mid): a non-empty string of at most 255 characters, or a safe integer. */
-function id (v: unknown): string | null {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v)
-  if (typeof v !== 'string' || v.length > 255) return null
-  const s = clean(v, 255).trim()
-  return s === '' ? null : s
-}
-
-/** Unix milliseconds → Date, only when plausible (2000–2200). */
-export function toDate (v: unknown): Date | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 946_684_800_000 || v > 7_258_118_400_000) return undefined
-  return new Date(Math.floor(v))
+/**
+ * An event and the connection it belongs to: the connector, and the provider account when the
+ * payload names it (page id, WhatsApp phone number id). One app posts every page's and number's
+ * events to the callback URL configured for its object, so the URL's connection is not always theirs.
+ */
+export interface RoutedEvent {
+  connector: ConnectorId
+  /** null: the payload names no usable account (Instagram's entry id is not the page id): the URL's connection. */
+  accountId: string | null
+  event: MetaEvent
 }
 
 function attachmentKind (type: string, payload: Json | null): Attachment['kind'] | null {
@@ -58,7 +52,7 @@ function mapMessage (event: Json, userId: string, object: string): MetaEvent {
     if (payload !== null) meta.payload = payload
   }
   const attachments: Attachment[] = []
-  const mediaUrls: (string | null)[] = []
+  const media: MediaSource[] = []
   const list = Array.isArray(message.attachments) ? message.attachments.slice(0, 20) : []
   for (const item of list) {
     if (!isObject(item)) continue
@@ -76,14 +70,14 @@ function mapMessage (event: Json, userId: string, object: string): MetaEvent {
     const name = str(payload?.title, 255) ?? str(item.title, 255)
     if (name !== null) attachment.name = name
     attachments.push(attachment)
-    mediaUrls.push(url)
+    media.push({ kind: 'url', url })
   }
   const replyTo = isObject(message.reply_to) ? id(message.reply_to.mid) : null
   if (text.trim() === '' && attachments.length === 0) return { kind: 'ignored', reason: 'empty message' }
   const out: Omit<InboundMessage, 'connector' | 'externalAccountId'> = { externalUserId: userId, externalMessageId: mid, sentAt: toDate(event.timestamp), text, meta }
   if (attachments.length > 0) out.attachments = attachments
   if (replyTo !== null) out.quoteExternalId = replyTo
-  return { kind: 'message', message: out, mediaUrls }
+  return { kind: 'message', message: out, media }
 }
 
 /** One `messaging[]` item → what to do. Never throws. */
@@ -100,7 +94,7 @@ export function mapMessagingEvent (event: unknown, object: string): MetaEvent {
     const mid = id(postback.mid) ?? (sentAt !== undefined ? `postback:${userId}:${sentAt.getTime()}` : null)
     if (mid === null) return { kind: 'ignored', reason: 'postback without mid or timestamp' }
     if (title === '' && payload === null) return { kind: 'ignored', reason: 'empty postback' }
-    return { kind: 'message', mediaUrls: [], message: { externalUserId: userId, externalMessageId: mid, sentAt, text: title !== '' ? title : (payload ?? ''), meta: { object, postback: true, payload } } }
+    return { kind: 'message', media: [], message: { externalUserId: userId, externalMessageId: mid, sentAt, text: title !== '' ? title : (payload ?? ''), meta: { object, postback: true, payload } } }
   }
   if (isObject(event.delivery)) {
     const mids = Array.isArray(event.delivery.mids) ? event.delivery.mids.slice(0, 100).map(id).filter((m): m is string => m !== null) : []
@@ -110,16 +104,38 @@ export function mapMessagingEvent (event: unknown, object: string): MetaEvent {
   return { kind: 'ignored', reason: `unhandled messaging event (${Object.keys(event).filter(k => !['sender', 'recipient', 'timestamp'].includes(k)).slice(0, 3).join(',').slice(0, 100)})` }
 }
 
-/** A parsed webhook body → its object type and every messaging event in it. */
-export function mapWebhook (body: unknown): { object: string | null, events: MetaEvent[] } | null {
+/** The webhook objects this plugin reads. */
+const objects = new Set(['page', 'instagram', 'whatsapp_business_account'])
+
+function mapEntry (entry: Json, object: string, out: RoutedEvent[]): void {
+  const entryId = id(entry.id)
+  const messaging = Array.isArray(entry.messaging) ? entry.messaging.slice(0, 1000) : []
+  for (const event of messaging) {
+    if (object === 'instagram') out.push({ connector: 'instagram', accountId: null, event: mapMessagingEvent(event, object) })
+    else if (object === 'page') out.push({ connector: 'messenger', accountId: entryId, event: mapMessagingEvent(event, object) })
+  }
+  const changes = Array.isArray(entry.changes) ? entry.changes.slice(0, 1000) : []
+  for (const change of changes) {
+    if (object === 'whatsapp_business_account') {
+      const mapped = mapWhatsAppChange(change)
+      for (const event of mapped.events) out.push({ connector: 'whatsapp', accountId: mapped.phoneNumberId, event })
+    } else if (object === 'page') {
+      out.push({ connector: 'facebook-comments', accountId: entryId, event: mapFeedChange(change, entryId) })
+    } else {
+      out.push({ connector: 'instagram', accountId: null, event: { kind: 'ignored', reason: 'instagram changes (comments, mentions) are not handled' } })
+    }
+  }
+}
+
+/** A parsed webhook body → its object type and every event in it, each with the connection it is for. */
+export function mapWebhook (body: unknown): { object: string | null, events: RoutedEvent[] } | null {
   if (!isObject(body)) return null
   const object = typeof body.object === 'string' ? clean(body.object, 50) : null
-  const events: MetaEvent[] = []
+  const events: RoutedEvent[] = []
+  if (object === null || !objects.has(object)) return { object, events }
   const entries = Array.isArray(body.entry) ? body.entry.slice(0, 100) : []
   for (const entry of entries) {
-    if (!isObject(entry)) continue
-    const messaging = Array.isArray(entry.messaging) ? entry.messaging.slice(0, 1000) : []
-    for (const event of messaging) events.push(mapMessagingEvent(event, object ?? ''))
+    if (isObject(entry)) mapEntry(entry, object, events)
   }
   return { object, events }
 }

@@ -1,22 +1,33 @@
 import { definePlugin, type ChannelConnector } from '@openline/sdk'
-import { callGraph } from './graph.ts'
-import { generateVerifyToken, metaSecretFields, metaSettingsSchema, readSettings } from './settings.ts'
+import { metaSecretFields, metaSettingsSchema, pageTarget, readSettings } from './settings.ts'
 import { sendToMeta } from './send.ts'
 import { registerWebhook } from './webhook.ts'
+import { connectPage, pageFieldsOf, unsubscribePage } from './pageSubscriptions.ts'
+import { whatsappConnector } from './whatsapp.ts'
+import { commentsConnector } from './comments.ts'
+import { migrations } from './migrations.ts'
 
 export { metaSettingsSchema, defaultApiBaseUrl, defaultApiVersion, defaultMediaHosts } from './settings.ts'
+export { whatsappSettingsSchema, defaultWhatsAppMediaHosts } from './whatsappSettings.ts'
+export { commentsSettingsSchema } from './commentsSettings.ts'
 export { signature, objectOfConnector } from './webhook.ts'
 export { GraphApiError, toDeliveryError, rateLimitCodes } from './graph.ts'
+export { toWhatsAppDeliveryError, whatsappRateLimitCodes } from './whatsappErrors.ts'
 export { mapWebhook, mapMessagingEvent } from './inbound.ts'
+export { mapWhatsAppChange } from './whatsappInbound.ts'
+export { mapFeedChange, commentThreadUserId } from './commentsInbound.ts'
 export { buildMessages, messagingWindow, splitText } from './send.ts'
+export { planWhatsApp, interactiveFor, templateMessage, templateParameterText, outsideWindow } from './whatsappSend.ts'
+export { whatsappConnector, commentsConnector, pageFieldsOf }
 
 export const metaPluginName = 'channel-meta'
-/** Fields the app is subscribed to on the page. */
-export const subscribedFields = 'messages,messaging_postbacks,message_deliveries,message_reads'
+/** Fields the app is subscribed to on the page for Messenger and Instagram (comments add `feed`). */
+export const subscribedFields = pageFieldsOf.messenger.join(',')
 
 /**
  * Messenger and Instagram share the Graph API, the webhook route and the Send API; they differ in
- * the webhook `object` and their connector id. WhatsApp and page comments will be further connectors.
+ * the webhook `object` and their connector id. WhatsApp and page comments are connectors of their own
+ * (`whatsapp.ts`, `comments.ts`) on the same webhook route.
  */
 function metaConnector (id: 'messenger' | 'instagram', title: string): ChannelConnector<typeof metaSettingsSchema> {
   return {
@@ -27,17 +38,10 @@ function metaConnector (id: 'messenger' | 'instagram', title: string): ChannelCo
     // Typing (sender_action) and buttons are not mapped yet; sent messages cannot be edited or deleted.
     capabilities: { typing: false, edits: false, deletes: false, attachments: true, buttons: false },
 
-    async connect ({ settings }) {
-      const s = readSettings(settings)
-      const me = await callGraph(s, 'GET', 'me', { query: { fields: 'id,name' } })
-      const pageId = typeof me.id === 'string' && /^[0-9]{1,40}$/.test(me.id) ? me.id : null
-      if (pageId === null) throw new Error('Graph API /me named no page id')
-      await callGraph(s, 'POST', `${pageId}/subscribed_apps`, { query: { subscribed_fields: subscribedFields } })
-      return { externalAccountId: pageId, settings: settings.verifyToken === undefined ? { verifyToken: generateVerifyToken() } : {} }
-    },
+    connect: ({ settings, connectionId }, ctx) => connectPage(ctx, pageTarget(readSettings(settings)), id, { connectionId, verifyToken: settings.verifyToken }),
 
-    async disconnect ({ settings, externalAccountId }) {
-      await callGraph(readSettings(settings), 'DELETE', `${externalAccountId}/subscribed_apps`)
+    async disconnect ({ settings, externalAccountId, connectionId }, ctx) {
+      await unsubscribePage(ctx, pageTarget(readSettings(settings)), externalAccountId, connectionId)
     },
 
     send: (delivery, ctx) => sendToMeta(delivery, ctx)
@@ -52,7 +56,8 @@ export const metaPlugin = definePlugin({
   name: metaPluginName,
   version: '0.1.0',
   core: '>=0.1.0',
-  provides: { channels: [messengerConnector, instagramConnector] },
+  migrations,
+  provides: { channels: [messengerConnector, instagramConnector, whatsappConnector, commentsConnector] },
   routes (app, ctx) {
     registerWebhook(app, ctx)
   }

@@ -1,6 +1,6 @@
 import { DeliveryError, type Attachment, type OutboundDelivery, type PluginContext, type SendResult } from '@openline/sdk'
 import { callGraph, toDeliveryError } from './graph.ts'
-import { readSettings } from './settings.ts'
+import { pageTarget, readSettings } from './settings.ts'
 
 export const maxTextLength = 2000
 const hour = 3_600_000
@@ -33,13 +33,13 @@ function attachmentType (kind: Attachment['kind']): 'image' | 'video' | 'audio' 
   }
 }
 
-/** Text cut into Send API sized parts (2000 characters), on whitespace where possible. */
-export function splitText (text: string): string[] {
+/** Text cut into parts of at most `max` characters (the Send API's 2000 by default), on whitespace where possible. */
+export function splitText (text: string, max = maxTextLength): string[] {
   const parts: string[] = []
   let rest = text
-  while (rest.length > maxTextLength) {
-    let cut = rest.lastIndexOf(' ', maxTextLength)
-    if (cut < maxTextLength / 2) cut = maxTextLength
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf(' ', max)
+    if (cut < max / 2) cut = max
     // Never split a surrogate pair.
     if (/[\ud800-\udbff]/.test(rest[cut - 1] ?? '')) cut--
     parts.push(rest.slice(0, cut))
@@ -76,7 +76,7 @@ export async function sendToMeta (delivery: OutboundDelivery, ctx: PluginContext
   let first: string | undefined
   for (const message of messages) {
     try {
-      const answer = await callGraph(settings, 'POST', 'me/messages', { body: { recipient: { id: delivery.externalUserId }, ...window, message } })
+      const answer = await callGraph(pageTarget(settings), 'POST', 'me/messages', { body: { recipient: { id: delivery.externalUserId }, ...window, message } })
       if (first === undefined && typeof answer.message_id === 'string') first = answer.message_id
     } catch (err) {
       throw toDeliveryError(err, delivery.attempt)

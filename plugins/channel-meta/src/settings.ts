@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Type, type Static } from '@openline/sdk'
+import type { GraphTarget } from './graph.ts'
 
 export const defaultApiBaseUrl = 'https://graph.facebook.com'
 export const defaultApiVersion = 'v21.0'
@@ -37,4 +38,9 @@ export function readSettings (settings: Record<string, unknown>, secrets: Record
     apiVersion: typeof all.apiVersion === 'string' ? all.apiVersion : defaultApiVersion,
     mediaHosts: Array.isArray(all.mediaHosts) ? all.mediaHosts.filter((h): h is string => typeof h === 'string') : defaultMediaHosts
   }
+}
+
+/** The Graph API as the page: Messenger, Instagram and page comments. */
+export function pageTarget (settings: Pick<MetaSettings, 'apiBaseUrl' | 'apiVersion' | 'pageAccessToken'>): GraphTarget {
+  return { apiBaseUrl: settings.apiBaseUrl, apiVersion: settings.apiVersion, accessToken: settings.pageAccessToken, tokenIn: 'query' }
 }

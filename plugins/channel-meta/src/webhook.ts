@@ -1,15 +1,20 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { OpenlineError, type Attachment, type PluginContext } from '@openline/sdk'
+import { OpenlineError, type Attachment, type ChannelConnectionRecord, type PluginContext } from '@openline/sdk'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { mapWebhook } from './inbound.ts'
-import { readSettings, type MetaSettings } from './settings.ts'
+import { mapWebhook, type MediaSource, type RoutedEvent } from './inbound.ts'
+import { readSettings } from './settings.ts'
+import { readWhatsAppSettings } from './whatsappSettings.ts'
+import { fetchWhatsAppMedia } from './whatsappMedia.ts'
+import { query } from './db.ts'
 
 /** Meta batches events, but a webhook body stays well under this. */
 export const maxWebhookBytes = 1024 * 1024
 const mediaTimeoutMs = 10_000
 
-/** The webhook `object` each connector of this plugin takes (WhatsApp: `whatsapp_business_account`, later). */
-export const objectOfConnector: Record<string, string> = { messenger: 'page', instagram: 'instagram' }
+/** The webhook `object` each connector of this plugin takes. */
+export const objectOfConnector: Record<string, string> = { messenger: 'page', instagram: 'instagram', 'facebook-comments': 'page', whatsapp: 'whatsapp_business_account' }
+
+type Connection = ChannelConnectionRecord & { secrets: Record<string, unknown> }
 
 export function signature (appSecret: string, raw: Buffer | string): string {
   return `sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`
@@ -30,9 +35,23 @@ function sameSecret (a: string, b: string): boolean {
   return timingSafeEqual(x, y)
 }
 
+/** What the webhook needs of any connection's settings, whichever connector it is. */
+function webhookSettings (connection: Connection): { appSecret: string, verifyToken: string | undefined, apiBaseUrl: string, mediaHosts: string[] } {
+  const s = connection.connector === 'whatsapp' ? readWhatsAppSettings(connection.settings, connection.secrets) : readSettings(connection.settings, connection.secrets)
+  return { appSecret: s.appSecret, verifyToken: s.verifyToken, apiBaseUrl: s.apiBaseUrl, mediaHosts: s.mediaHosts }
+}
+
 /** Fetch and keep an inbound media file; null (message kept without bytes) when refused or failing. */
-function fetchMedia (url: string, settings: MetaSettings, ctx: PluginContext): Promise<{ storageKey: string, size: number, mimeType?: string } | null> {
-  return ctx.files.keepMedia(url, { apiBaseUrl: settings.apiBaseUrl, mediaHosts: settings.mediaHosts, timeoutMs: mediaTimeoutMs })
+function fetchMedia (source: MediaSource, connection: Connection, ctx: PluginContext): Promise<{ storageKey: string, size: number, mimeType?: string } | null> {
+  if (source.kind === 'whatsapp') return fetchWhatsAppMedia(source.mediaId, readWhatsAppSettings(connection.settings, connection.secrets), ctx)
+  const settings = webhookSettings(connection)
+  return ctx.files.keepMedia(source.url, { apiBaseUrl: settings.apiBaseUrl, mediaHosts: settings.mediaHosts, timeoutMs: mediaTimeoutMs })
+}
+
+/** A retry of a stored message skips downloading its files again (ingest then answers "duplicate"). */
+async function alreadyStored (ctx: PluginContext, connectionId: string, externalMessageId: string): Promise<boolean> {
+  const rows = await query<{ found: number }>(ctx, 'select 1 as found from messages where connection_id = ? and external_id = ? limit 1', [connectionId, externalMessageId])
+  return rows.length > 0
 }
 
 /** A read receipt names a time (everything sent before the watermark was read), not message ids. */
@@ -42,6 +61,31 @@ async function markRead (ctx: PluginContext, connectionId: string, userId: strin
 
 function refuse (reply: FastifyReply, status: number, error: string): FastifyReply {
   return reply.code(status).send({ error })
+}
+
+/**
+ * The connection an event is for. Meta posts every page's (or phone number's) events of one app to
+ * the callback URL set for the object, so an event may belong to another connection than the URL's:
+ * the page's comments connection, another number of the same business. Such a sibling is used only
+ * when it has the same app secret — the signature we checked proves the payload came from that app.
+ */
+function connectionResolver (ctx: PluginContext, urlConnection: Connection, appSecret: string): (event: RoutedEvent) => Promise<Connection | null> {
+  const found = new Map<string, Promise<Connection | null>>()
+  return async ({ connector, accountId }) => {
+    if (urlConnection.connector === connector && (accountId === null || accountId === urlConnection.externalAccountId)) return urlConnection
+    if (accountId === null) return null
+    const key = `${connector}\u0000${accountId}`
+    let sibling = found.get(key)
+    if (sibling === undefined) {
+      sibling = ctx.connections.find(connector, accountId).then(c => {
+        if (c === null || objectOfConnector[c.connector] === undefined) return null
+        const secret = webhookSettings(c).appSecret
+        return secret !== '' && sameSecret(secret, appSecret) ? c : null
+      })
+      found.set(key, sibling)
+    }
+    return sibling
+  }
 }
 
 /** GET (verification handshake) and POST (events) at `/plugins/channel-meta/webhook/:connectionId`. */
@@ -60,7 +104,7 @@ export function registerWebhook (app: FastifyInstance, ctx: PluginContext): void
     const query = request.query as Record<string, unknown>
     const connection = await connectionOf(connectionId)
     if (connection === null) return refuse(reply, 404, 'unknown connection')
-    const settings = readSettings(connection.settings, connection.secrets)
+    const settings = webhookSettings(connection)
     const token = query['hub.verify_token']
     const challenge = query['hub.challenge']
     if (query['hub.mode'] !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string' || challenge.length > 1000) return refuse(reply, 400, 'not a subscription request')
@@ -74,7 +118,7 @@ export function registerWebhook (app: FastifyInstance, ctx: PluginContext): void
     if (!Buffer.isBuffer(raw)) return refuse(reply, 400, 'expected a JSON body')
     const connection = await connectionOf(connectionId)
     if (connection === null) return refuse(reply, 404, 'unknown connection')
-    const settings = readSettings(connection.settings, connection.secrets)
+    const settings = webhookSettings(connection)
     if (settings.appSecret === '' || !signatureMatches(settings.appSecret, raw, request.headers['x-hub-signature-256'])) return refuse(reply, 401, 'bad signature')
 
     let parsed: unknown
@@ -85,25 +129,31 @@ export function registerWebhook (app: FastifyInstance, ctx: PluginContext): void
     }
     const mapped = mapWebhook(parsed)
     if (mapped === null) return refuse(reply, 400, 'the body is not a JSON object')
-    const expected = objectOfConnector[connection.connector]
-    if (mapped.object !== expected) {
-      request.log.info({ object: mapped.object, expected }, 'meta: webhook for another object ignored')
-      return reply.code(200).send({ ok: true, ignored: true })
-    }
+    const resolve = connectionResolver(ctx, connection, settings.appSecret)
 
     const results: { messageId: string, conversationId: string, duplicate: boolean }[] = []
-    for (const event of mapped.events) {
+    for (const routed of mapped.events) {
+      const event = routed.event
+      if (event.kind === 'ignored') {
+        request.log.debug({ reason: event.reason, connector: routed.connector }, 'meta: event ignored')
+        continue
+      }
+      const target = await resolve(routed)
+      if (target === null) {
+        request.log.info({ object: mapped.object, connector: routed.connector, account: routed.accountId }, 'meta: event for no connection of this app ignored')
+        continue
+      }
       switch (event.kind) {
-        case 'ignored':
-          request.log.debug({ reason: event.reason }, 'meta: event ignored')
-          break
         case 'delivered':
-          for (const mid of event.mids) await ctx.messages.setDeliveryStatus({ connectionId: connection.id, externalMessageId: mid, status: 'delivered' })
+          for (const mid of event.mids) await ctx.messages.setDeliveryStatus({ connectionId: target.id, externalMessageId: mid, status: 'delivered' })
+          break
+        case 'status':
+          await ctx.messages.setDeliveryStatus({ connectionId: target.id, externalMessageId: event.messageId, status: event.status, ...(event.error !== undefined ? { error: event.error } : {}) })
           break
         case 'read':
           if (event.watermark === undefined) break
           try {
-            await markRead(ctx, connection.id, event.userId, event.watermark)
+            await markRead(ctx, target.id, event.userId, event.watermark)
           } catch (err) {
             // A receipt is not worth Meta's retries: logged, answered 200.
             request.log.warn({ err: (err as Error).message }, 'meta: read watermark not applied')
@@ -111,17 +161,17 @@ export function registerWebhook (app: FastifyInstance, ctx: PluginContext): void
           break
         case 'message': {
           const message = event.message
-          if (message.attachments !== undefined) {
+          if (message.attachments !== undefined && !(await alreadyStored(ctx, target.id, message.externalMessageId))) {
             const attachments: Attachment[] = []
             for (const [i, attachment] of message.attachments.entries()) {
-              const url = event.mediaUrls[i]
-              const stored = url === null || url === undefined ? null : await fetchMedia(url, settings, ctx)
-              attachments.push(stored === null ? attachment : { ...attachment, storageKey: stored.storageKey, size: stored.size, ...(stored.mimeType !== undefined ? { mimeType: stored.mimeType } : {}) })
+              const source = event.media[i]
+              const stored = source === null || source === undefined ? null : await fetchMedia(source, target, ctx)
+              attachments.push(stored === null ? attachment : { ...attachment, storageKey: stored.storageKey, size: stored.size, ...(stored.mimeType !== undefined && attachment.mimeType === undefined ? { mimeType: stored.mimeType } : {}) })
             }
             message.attachments = attachments
           }
           try {
-            const result = await ctx.ingest({ connector: connection.connector, externalAccountId: connection.externalAccountId, ...message })
+            const result = await ctx.ingest({ connector: target.connector, externalAccountId: target.externalAccountId, ...message })
             results.push({ messageId: result.messageId, conversationId: result.conversationId, duplicate: result.duplicate })
           } catch (err) {
             // Refusals of what Meta sent (invalid, disconnected) are logged; only our own outages are 5xx (Meta retries).

@@ -5,7 +5,7 @@
 import t from 'tap'
 import type { TestApp } from '@openline/testing'
 import { startFakeMeta, messageEvent, webhookBody, nextMid, sign, pngBytes, type FakeMeta } from './fakeApi.ts'
-import { buildTestApp, plugins, connectMeta, postWebhook, sql, pluginName } from './helpers.ts'
+import { buildTestApp, plugins, connectMeta, postWebhook, postRepeatedly, sql, pluginName } from './helpers.ts'
 
 let h: TestApp
 let fake: FakeMeta
@@ -89,15 +89,7 @@ t.test('a signed text with non-ASCII and escaped unicode is stored once; re-seri
 })
 
 t.test('the same mid 5 times, and concurrently: one message', async (t) => {
-  const body = text('dup-user', 'once')
-  const first = await post(body)
-  t.equal(first.body.messages[0].duplicate, false)
-  for (let i = 0; i < 4; i++) t.equal((await post(body)).body.messages[0].messageId, first.body.messages[0].messageId)
-  const again = text('dup-user', 'concurrent')
-  const results = await Promise.all(Array.from({ length: 5 }, () => post(again)))
-  t.same(results.map(r => r.status), [200, 200, 200, 200, 200])
-  t.equal(new Set(results.map(r => r.body.messages[0].messageId)).size, 1)
-  t.equal(results.filter(r => r.body.messages[0].duplicate === false).length, 1)
+  await postRepeatedly(t, post, text('dup-user', 'once'), text('dup-user', 'concurrent'))
   t.equal((await sql(h, "select count(*)::int as n from messages where body in ('once', 'concurrent')"))[0].n, 2)
 })
 
@@ -177,16 +169,22 @@ t.test('postbacks are text with meta.payload; echoes ignored; delivery receipts 
   t.equal((await post(page([{ sender: { id: 'nobody' }, recipient: { id: fake.pageId }, timestamp: Date.now(), read: { watermark } }]))).status, 200, 'a watermark of an unknown user')
 })
 
-t.test('Instagram: object "instagram" goes to the instagram connection; page webhooks there are ignored', async (t) => {
+t.test('Instagram: object "instagram" goes to the instagram connection; page webhooks posted there go to the page\'s Messenger connection', async (t) => {
   const ig = await connectMeta(h, fake, 'instagram', { verifyToken: 'ig-verify-token' })
   const igPost = (body: Record<string, unknown>) => postWebhook(h, ig.connectionId, fake.appSecret, body)
   const res = await igPost(webhookBody('instagram', fake.pageId, [messageEvent({ pageId: fake.pageId, userId: 'ig-user-1', text: 'from instagram ✨' })]))
   t.equal(res.status, 200)
   const [row] = await sql(h, 'select m.body, m.meta, cc.connector from messages m join conversations c on c.id = m.conversation_id join client_identities ci on ci.id = c.client_identity_id join channel_connections cc on cc.id = ci.connection_id where m.id = ?', [res.body.messages[0].messageId])
   t.match(row, { body: 'from instagram ✨', meta: { object: 'instagram' }, connector: 'instagram' })
-  const wrong = await igPost(webhookBody('page', fake.pageId, [messageEvent({ pageId: fake.pageId, userId: 'ig-user-1', text: 'not for instagram' })]))
-  t.equal(wrong.status, 200)
-  t.equal((await sql(h, "select count(*)::int as n from messages where body = 'not for instagram'"))[0].n, 0)
+  // One app has one callback URL per object: a page event on the Instagram URL is the page's Messenger traffic.
+  const page = await igPost(webhookBody('page', fake.pageId, [messageEvent({ pageId: fake.pageId, userId: 'ig-user-1', text: 'not for instagram' })]))
+  t.equal(page.status, 200)
+  const rows = await sql(h, "select cc.connector from messages m join channel_connections cc on cc.id = m.connection_id where m.body = 'not for instagram'")
+  t.same(rows, [{ connector: 'messenger' }], 'stored once, on the Messenger connection of that page')
+  // A page this app has no connection for: nothing stored.
+  const other = await igPost(webhookBody('page', '999000999', [messageEvent({ pageId: '999000999', userId: 'ig-user-1', text: 'for an unknown page' })]))
+  t.equal(other.status, 200)
+  t.equal((await sql(h, "select count(*)::int as n from messages where body = 'for an unknown page'"))[0].n, 0)
 })
 
 t.test('malformed JSON 400, oversize 413, unknown events 200, unknown connection 404', async (t) => {
@@ -202,11 +200,15 @@ t.test('malformed JSON 400, oversize 413, unknown events 200, unknown connection
   t.equal(await messagesCount(), before)
 })
 
-t.test('disconnect unsubscribes the app from the page', async (t) => {
+t.test('disconnect leaves the page subscribed for its other connections, and unsubscribes the app with the last one', async (t) => {
   const extra = await connectMeta(h, fake, 'messenger', { verifyToken: 'another-verify' })
   const admin = await h.login(h.admin.email, h.admin.password)
-  const res = await admin.query<any>('mutation($id: ID!) { disconnectChannel(id: $id) { status } }', { id: extra.connectionId })
+  const disconnect = (id: string) => admin.query<any>('mutation($id: ID!) { disconnectChannel(id: $id) { status } }', { id })
+  const ig = await connectMeta(h, fake, 'instagram', { verifyToken: 'ig-verify-token' })
+  const res = await disconnect(extra.connectionId)
   t.equal(res.errors, undefined, JSON.stringify(res.errors))
+  t.same(fake.subscriptions().at(-1), { method: 'POST', pageId: fake.pageId, fields: 'messages,messaging_postbacks,message_deliveries,message_reads' }, 'Instagram on the same page still needs the messaging fields')
+  t.equal((await disconnect(ig.connectionId)).errors, undefined)
   t.same(fake.subscriptions().at(-1), { method: 'DELETE', pageId: fake.pageId, fields: null })
   const late = await postWebhook(h, extra.connectionId, fake.appSecret, text('late', 'after disconnect'))
   t.ok(late.status < 500)

@@ -4,7 +4,7 @@
 import t from 'tap'
 import type { TestApp, AgentClient } from '@openline/testing'
 import { startFakeMeta, messageEvent, webhookBody, type FakeMeta } from './fakeApi.ts'
-import { buildTestApp, plugins, connectMeta, postWebhook, sql, waitFor } from './helpers.ts'
+import { buildTestApp, plugins, connectMeta, postWebhook, sql, waitFor, outbox as outboxRow, settled as untilSettled, reply as agentReply, type OutboxRow } from './helpers.ts'
 
 let h: TestApp
 let fake: FakeMeta
@@ -29,15 +29,9 @@ async function conversationOf (userId: string, lastClientMessageAgoMs = 0): Prom
   return res.body.messages[0].conversationId
 }
 
-async function reply (conversationId: string, body: string): Promise<string> {
-  const res = await admin.query<any>('mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }', { c: conversationId, b: body })
-  if (res.errors !== undefined) throw new Error(JSON.stringify(res.errors))
-  return res.data.sendMessage.id
-}
-
-const outbox = async (messageId: string): Promise<{ status: string, attempts: number, last_error: string | null }> =>
-  (await sql(h, 'select status, attempts, last_error from outbox where message_id = ?', [messageId]))[0]
-const settled = (messageId: string): Promise<void> => waitFor('the outbox row settled', async () => (await outbox(messageId)).status !== 'pending')
+const reply = (conversationId: string, body: string, quoteMessageId?: string): Promise<string> => agentReply(admin, conversationId, body, quoteMessageId)
+const outbox = (messageId: string): Promise<OutboxRow> => outboxRow(h, messageId)
+const settled = (messageId: string): Promise<void> => untilSettled(h, messageId)
 const sendsTo = (userId: string) => fake.sends().filter(s => s.body.recipient.id === userId)
 
 t.test('inside 24 hours: RESPONSE, the agent\'s name first, the mid as external id', async (t) => {

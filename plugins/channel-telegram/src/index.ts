@@ -4,6 +4,7 @@ import { callApi, type ApiTarget } from './api.ts'
 import { isObject, intId, cleanText } from './clean.ts'
 import { allowedUpdates } from './inbound.ts'
 import { send, sendTyping } from './outbound.ts'
+import { editMessage, removeMessage } from './edits.ts'
 import { apiBase, secretFields, settingsSchema } from './settings.ts'
 import { connectorId, registerWebhook } from './webhook.ts'
 
@@ -11,6 +12,7 @@ export { settingsSchema, type TelegramSettings } from './settings.ts'
 export { mapUpdate, type MappedUpdate } from './inbound.ts'
 export { sendTyping, answerCallback, classify, plan, inlineKeyboard } from './outbound.ts'
 export { fileUrl } from './files.ts'
+export { editMessage, removeMessage, parseExternalId } from './edits.ts'
 export { secretMatches } from './webhook.ts'
 
 export const pluginName = 'channel-telegram'
@@ -20,8 +22,9 @@ export const telegramConnector: ChannelConnector<typeof settingsSchema> = {
   title: 'Telegram',
   settingsSchema,
   secretFields,
-  // Edits arrive as new messages quoting the original; deletes are not sent to bots.
-  capabilities: { typing: true, edits: true, deletes: false, attachments: true, buttons: true },
+  // Agents' edits and deletions reach the client (editMessageText/Caption, deleteMessage). Clients'
+  // edits arrive as new messages quoting the original; their deletions are not sent to bots.
+  capabilities: { typing: true, edits: true, deletes: true, attachments: true, buttons: true },
 
   async connect ({ settings, webhookUrl }) {
     const target: ApiTarget = { base: apiBase(settings), token: settings.token }
@@ -43,7 +46,9 @@ export const telegramConnector: ChannelConnector<typeof settingsSchema> = {
     await sendTyping(connection, externalChatId ?? externalUserId)
   },
 
-  send
+  send,
+  edit: editMessage,
+  remove: removeMessage
 }
 
 /** Telegram Bot API connector (connector id `telegram`). */

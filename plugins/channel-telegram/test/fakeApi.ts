@@ -37,10 +37,27 @@ export interface FakeTelegram {
   failNext: (count: number, status: number, retryAfterSec?: number) => void
   /** Chats that blocked the bot: sends answer 403. */
   block: (chatId: number) => void
+  /** A message the bot sent, as the chat shows it now (undefined: never sent, or deleted). */
+  message: (chatId: number, messageId: number) => FakeMessage | undefined
+  /** Pretend a sent message is `hours` older (deleteMessage refuses bot messages older than 48 hours). */
+  age: (chatId: number, messageId: number, hours: number) => void
   close: () => Promise<void>
 }
 
+/** A sent message as the fake keeps it, for edits and deletions. */
+export interface FakeMessage {
+  text?: string
+  caption?: string
+  entities?: unknown
+  replyMarkup?: unknown
+  /** Sent as a file (photo, document, sticker): has a caption, not a text. */
+  media: boolean
+  sentAt: number
+  edits: number
+}
+
 const sendMethods = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendSticker'])
+const changeMethods = new Set(['editMessageText', 'editMessageCaption', 'deleteMessage'])
 
 function fail (reply: any, status: number, description: string, parameters?: Record<string, unknown>): unknown {
   if (parameters?.retry_after !== undefined) reply.header('retry-after', String(parameters.retry_after))
@@ -56,6 +73,7 @@ export async function startFakeTelegram (options: { token?: string, botId?: numb
   const paths: string[] = []
   const files = new Map<string, FakeFile>()
   const blocked = new Set<number>()
+  const messages = new Map<string, FakeMessage>()
   let failures: { status: number, retryAfterSec?: number }[] = []
   // Bot messages share the chat's numbering with the client's; tests use ids below this.
   const nextId = new Map<number, number>()
@@ -126,11 +144,41 @@ export async function startFakeTelegram (options: { token?: string, botId?: numb
         if (!Number.isFinite(chatId)) return fail(reply, 400, 'Bad Request: chat not found')
         return ok(true)
     }
-    if (!sendMethods.has(method)) return fail(reply, 404, 'Not Found')
+    if (!sendMethods.has(method) && !changeMethods.has(method)) return fail(reply, 404, 'Not Found')
     const failure = failures.shift()
     if (failure !== undefined) {
       if (failure.status === 429) return fail(reply, 429, `Too Many Requests: retry after ${failure.retryAfterSec ?? 1}`, { retry_after: failure.retryAfterSec ?? 1 })
       return fail(reply, failure.status, failure.status >= 500 ? 'Internal Server Error' : 'Bad Request')
+    }
+    if (changeMethods.has(method)) {
+      if (!Number.isFinite(chatId)) return fail(reply, 400, 'Bad Request: chat not found')
+      if (blocked.has(chatId)) return fail(reply, 403, 'Forbidden: bot was blocked by the user')
+      const key = `${chatId}:${String(params.message_id)}`
+      const stored = messages.get(key)
+      if (method === 'deleteMessage') {
+        if (stored === undefined) return fail(reply, 400, 'Bad Request: message to delete not found')
+        if (Date.now() - stored.sentAt > 48 * 3_600_000) return fail(reply, 400, "Bad Request: message can't be deleted for everyone")
+        messages.delete(key)
+        return ok(true)
+      }
+      if (stored === undefined) return fail(reply, 400, 'Bad Request: message to edit not found')
+      const markup = params.reply_markup
+      if (method === 'editMessageText') {
+        if (stored.media) return fail(reply, 400, 'Bad Request: there is no text in the message to edit')
+        if (typeof params.text !== 'string' || params.text.trim() === '') return fail(reply, 400, 'Bad Request: message text is empty')
+        if (params.text.length > 4096) return fail(reply, 400, 'Bad Request: MESSAGE_TOO_LONG')
+        if (params.text === stored.text && JSON.stringify(params.entities) === JSON.stringify(stored.entities) && JSON.stringify(markup) === JSON.stringify(stored.replyMarkup)) {
+          return fail(reply, 400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message')
+        }
+        Object.assign(stored, { text: params.text, entities: params.entities, replyMarkup: markup, edits: stored.edits + 1 })
+      } else {
+        if (!stored.media) return fail(reply, 400, 'Bad Request: there is no caption in the message to edit')
+        const caption = typeof params.caption === 'string' ? params.caption : undefined
+        if (caption !== undefined && caption.length > 1024) return fail(reply, 400, 'Bad Request: message caption is too long')
+        if (caption === stored.caption && JSON.stringify(markup) === JSON.stringify(stored.replyMarkup)) return fail(reply, 400, 'Bad Request: message is not modified')
+        Object.assign(stored, { caption, entities: params.caption_entities, replyMarkup: markup, edits: stored.edits + 1 })
+      }
+      return ok({ message_id: Number(params.message_id), chat: { id: chatId, type: chatId > 0 ? 'private' : 'group' }, date: Math.floor(stored.sentAt / 1000), edit_date: Math.floor(Date.now() / 1000), ...(stored.text !== undefined ? { text: stored.text } : { caption: stored.caption }) })
     }
     if (!Number.isFinite(chatId)) return fail(reply, 400, 'Bad Request: chat not found')
     if (blocked.has(chatId)) return fail(reply, 403, 'Forbidden: bot was blocked by the user')
@@ -165,6 +213,15 @@ export async function startFakeTelegram (options: { token?: string, botId?: numb
       if (params.caption !== undefined) message.caption = params.caption
     }
     if (params.reply_markup !== undefined) message.reply_markup = params.reply_markup
+    messages.set(`${chatId}:${String(message.message_id)}`, {
+      text: message.text as string | undefined,
+      caption: message.caption as string | undefined,
+      entities: method === 'sendMessage' ? params.entities : params.caption_entities,
+      replyMarkup: params.reply_markup,
+      media: method !== 'sendMessage',
+      sentAt: Date.now(),
+      edits: 0
+    })
     sent.push(call)
     return ok(message)
   })
@@ -186,6 +243,11 @@ export async function startFakeTelegram (options: { token?: string, botId?: numb
     },
     failNext: (count, status, retryAfterSec) => { failures = [...failures, ...Array.from({ length: count }, () => ({ status, retryAfterSec }))] },
     block: (chatId) => { blocked.add(chatId) },
+    message: (chatId, id) => { const m = messages.get(`${chatId}:${id}`); return m === undefined ? undefined : { ...m } },
+    age (chatId, id, hours) {
+      const m = messages.get(`${chatId}:${id}`)
+      if (m !== undefined) m.sentAt -= hours * 3_600_000
+    },
     close: () => app.close()
   }
 }
