@@ -39,7 +39,7 @@ t.teardown(async () => {
   await provider?.close()
 })
 
-const conversationFields = 'id status assigneeId openChannelId title silent pinnedUntil pinnedById connector preview unanswered closeReason participants { userId role seesHistory leftAt }'
+const conversationFields = 'id status assigneeId openChannelId title silent pinnedUntil pinnedById connector preview awaitingReply closeReason participants { userId role seesHistory leftAt }'
 
 async function ok<T = any> (client: AgentClient, query: string, variables?: Record<string, unknown>): Promise<T> {
   const res = await client.query<T>(query, variables)
@@ -223,13 +223,13 @@ t.test('split: the conversation closes and a new one continues from the chosen m
 t.test('Unanswered (K1) and the client\'s history', async (t) => {
   const first = await conversationFor(ana, 'client-k1', 'waiting one')
   const second = await conversationFor(ana, 'client-k1b', 'waiting two')
-  const listed = async (): Promise<string[]> => (await ok(ana, 'query { unansweredConversations { id unanswered preview } }')).unansweredConversations.map((c: any) => c.id)
+  const listed = async (): Promise<string[]> => (await ok(ana, 'query { unansweredConversations { id awaitingReply preview } }')).unansweredConversations.map((c: any) => c.id)
   const before = await listed()
   t.ok(before.indexOf(first) < before.indexOf(second) && before.includes(first), 'longest waiting first')
   await send(ana, first, 'internal thoughts', true)
   t.ok((await listed()).includes(first), 'a hidden note is not an answer')
-  const { conversation } = await ok(ana, 'query($id: ID!) { conversation(id: $id) { preview unanswered } }', { id: first })
-  t.same(conversation, { preview: 'waiting one', unanswered: true }, 'the preview never shows a hidden note')
+  const { conversation } = await ok(ana, 'query($id: ID!) { conversation(id: $id) { preview awaitingReply } }', { id: first })
+  t.same(conversation, { preview: 'waiting one', awaitingReply: true }, 'the preview never shows a hidden note')
   await send(ana, first, 'here is your answer')
   t.notOk((await listed()).includes(first), 'answered: off the list')
   t.notOk((await ok(bruno, 'query { unansweredConversations { id } }')).unansweredConversations.some((c: any) => c.id === second), 'scoped to what the user may see')
@@ -263,4 +263,14 @@ t.test('deleting a message while its delivery is in flight: sent, then withdrawn
   const external = await waitFor('the provider id', async () => (await sql(h, 'select external_id from messages where id = ?', [sendMessage.id]))[0].external_id ?? false, 15_000)
   await waitFor('the withdrawal', async () => provider.changes().some(c => c.action === 'delete' && c.id === external), 15_000)
   t.equal(provider.sent().filter(s => s.text === 'sent to the wrong person').length, 1)
+})
+
+t.test('explicit nulls mean "not given"', async (t) => {
+  const list = await admin.query('query { conversations(status: null, openChannelId: null, assigneeId: null, after: null) { nodes { id } } }')
+  t.equal(list.errors, undefined)
+  const id = await conversationFor(ana, 'client-nulls')
+  const page = await ana.query('query($c: ID!) { messages(conversationId: $c, before: null) { nodes { id } } }', { c: id })
+  t.equal(page.errors, undefined)
+  const sent = await ana.query('mutation($c: ID!) { sendMessage(conversationId: $c, body: "ok", quoteMessageId: null, attachmentIds: null) { id } }', { c: id })
+  t.equal(sent.errors, undefined)
 })

@@ -23,8 +23,8 @@ const typeDefs = `
     pinnedById: ID
     "The last public message text: never an internal note."
     preview: String
-    "The client wrote last and no agent has answered since."
-    unanswered: Boolean!
+    "The client wrote last and no agent has answered since (the Unanswered list, K1). The automation plugin's unanswered is E3's time-based mark."
+    awaitingReply: Boolean!
     closeReason: String
   }
 
@@ -258,7 +258,7 @@ export function conversationActions (core: Core): GraphQLExtension {
                                         order by coalesce(sent_at, created_at) desc, id desc limit 1`, [conv.id])
           return row === undefined ? null : String(row.body).slice(0, 200)
         },
-        unanswered: (conv: { status: string, lastClientMessageAt: Date | null, lastAgentMessageAt: Date | null }) =>
+        awaitingReply: (conv: { status: string, lastClientMessageAt: Date | null, lastAgentMessageAt: Date | null }) =>
           ['queued', 'assigned', 'bot'].includes(conv.status) && conv.lastClientMessageAt !== null &&
           (conv.lastAgentMessageAt === null || conv.lastAgentMessageAt < conv.lastClientMessageAt),
         closeReason: (conv: { closeReason?: string | null }) => conv.closeReason ?? null

@@ -146,10 +146,10 @@ export const conversationsResolvers = {
       const cond = historyCondition(user, 'c')
       const where = [`(${cond.sql})`]
       const params: unknown[] = [...cond.params]
-      if (args.status !== undefined && args.status.length > 0) { where.push(`c.status in (${args.status.map(() => '?').join(', ')})`); params.push(...args.status) }
-      if (args.openChannelId !== undefined) { where.push('c.open_channel_id = ?'); params.push(checkId(args.openChannelId, '/openChannelId')) }
-      if (args.assigneeId !== undefined) { where.push('c.assignee_id = ?'); params.push(checkId(args.assigneeId, '/assigneeId')) }
-      if (args.after !== undefined) { const [at, id] = decodeCursor(args.after); where.push('(c.updated_at, c.id) < (?::timestamptz, ?::bigint)'); params.push(at, id) }
+      if (args.status != null && args.status.length > 0) { where.push(`c.status in (${args.status.map(() => '?').join(', ')})`); params.push(...args.status) }
+      if (args.openChannelId != null) { where.push('c.open_channel_id = ?'); params.push(checkId(args.openChannelId, '/openChannelId')) }
+      if (args.assigneeId != null) { where.push('c.assignee_id = ?'); params.push(checkId(args.assigneeId, '/assigneeId')) }
+      if (args.after != null) { const [at, id] = decodeCursor(args.after); where.push('(c.updated_at, c.id) < (?::timestamptz, ?::bigint)'); params.push(at, id) }
       const rows = await (ctx.core.orm.em.fork() as any).execute(
         `select ${conversationColumns.split(', ').map(c => 'c.' + c).join(', ')} from conversations c where ${where.join(' and ')} order by c.updated_at desc, c.id desc limit ${first + 1}`, params) as Record<string, any>[]
       const nodes = rows.slice(0, first).map(toConversationRecord)
@@ -172,7 +172,7 @@ export const conversationsResolvers = {
       // Ordered as the client wrote them (provider time), not as they arrived: webhooks can come out of order.
       const params: unknown[] = [args.conversationId]
       let before = ''
-      if (args.before !== undefined) {
+      if (args.before != null) {
         before = 'and (coalesce(sent_at, created_at), id) < (select coalesce(b.sent_at, b.created_at), b.id from messages b where b.id = ? and b.conversation_id = ?)'
         params.push(checkId(args.before, '/before'), args.conversationId)
       }
