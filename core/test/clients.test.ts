@@ -50,7 +50,7 @@ t.test('merge, write again, undo, split', async (t) => {
 
   const again = await widgetLike.inbound('maria-b', 'still me')
   t.equal(again.conversationId, b.conversationId)
-  t.equal((again as { clientId?: string }).clientId, clientA, 'new messages land on the merged client')
+  t.equal(again.clientId, clientA, 'new messages land on the merged client')
 
   const twice = await admin.query('mutation($s: ID!, $t: ID!) { mergeClients(sourceClientId: $s, targetClientId: $t) { id } }', { s: clientB, t: clientA })
   t.same(twice.errors?.[0].extensions?.fields, [{ path: '/sourceClientId', message: 'this client was already merged into another' }])

@@ -9,7 +9,7 @@ export interface TestChannel {
   id: string
   connectionId: string
   /** Post a signed client message to the test connector's webhook; resolves with its JSON answer. */
-  inbound: (externalUserId: string, text?: string) => Promise<{ conversationId: string, messageId: string, duplicate: boolean, conversationOpened: boolean }>
+  inbound: (externalUserId: string, text?: string) => Promise<{ conversationId: string, messageId: string, clientId: string, duplicate: boolean, conversationOpened: boolean }>
 }
 
 let sequence = 0
