@@ -1,7 +1,7 @@
 // G1–G4: the open channel's chatbot takes first contact (ingest opens the conversation in `bot`
 // status, see migration 0005), answers, and hands over to the queue when it decides, when the client
 // sends "0", or when the configured time is up. Plugins provide bots; the core runs them.
-import { coreEvents, type BotActions, type Chatbot, type EventPayload, type MessageButton, type Tx } from '@openline/sdk'
+import { coreEvents, type BotActions, type BotChannel, type Chatbot, type EventPayload, type MessageButton, type Tx } from '@openline/sdk'
 import type { Core } from '../core.ts'
 import type { SubscriberEntry } from '../events.ts'
 import { conversationColumns, toConversationRecord, messageColumns, toMessageRecord } from '../records.ts'
@@ -19,6 +19,7 @@ interface BotScene {
   channelBot: string | null
   settings: Record<string, unknown>
   rules: ChatbotRules
+  channel: BotChannel
 }
 
 export interface ChatbotRuntime {
@@ -29,10 +30,13 @@ export interface ChatbotRuntime {
 export function createChatbotRuntime (core: Core): ChatbotRuntime {
   async function load (tx: Tx, conversationId: string): Promise<BotScene | null> {
     const [row] = await tx.query<Record<string, any>>(
-      `select ${qualified}, c.bot_id, oc.chatbot as channel_bot, oc.chatbot_settings, oc.settings->'chatbotRules' as rules
-         from conversations c join open_channels oc on oc.id = c.open_channel_id where c.id = ? for update of c`, [conversationId])
+      `select ${qualified}, c.bot_id, oc.chatbot as channel_bot, oc.chatbot_settings, oc.settings->'chatbotRules' as rules, cn.connector
+         from conversations c join open_channels oc on oc.id = c.open_channel_id left join channel_connections cn on cn.id = c.connection_id
+        where c.id = ? for update of c`, [conversationId])
     if (row === undefined) return null
-    return { conversation: toConversationRecord(row), botId: row.bot_id, channelBot: row.channel_bot, settings: row.chatbot_settings ?? {}, rules: readChatbotRules(row.rules) }
+    const connector = row.connector ?? null
+    const channel = { connector, buttons: connector !== null && core.registry.connectors.get(connector)?.capabilities.buttons === true }
+    return { conversation: toConversationRecord(row), botId: row.bot_id, channelBot: row.channel_bot, settings: row.chatbot_settings ?? {}, rules: readChatbotRules(row.rules), channel }
   }
 
   async function handOver (tx: Tx, scene: BotScene, reason: string): Promise<void> {
@@ -75,7 +79,7 @@ export function createChatbotRuntime (core: Core): ChatbotRuntime {
     if (scene.rules.handOverAfterMinutes > 0) {
       await tx.schedule({ job: botHandOverJob, key: `bot:${scene.conversation.id}`, dueAt: new Date(Date.now() + scene.rules.handOverAfterMinutes * 60_000), conversationId: scene.conversation.id, data: { conversationId: scene.conversation.id } })
     }
-    await bot.onStart?.({ conversation: scene.conversation, settings: scene.settings, tx }, actions(tx, scene))
+    await bot.onStart?.({ conversation: scene.conversation, settings: scene.settings, tx, channel: scene.channel }, actions(tx, scene))
   }
 
   async function received (payload: EventPayload<typeof coreEvents.messageReceived>, tx: Tx): Promise<void> {
@@ -89,7 +93,7 @@ export function createChatbotRuntime (core: Core): ChatbotRuntime {
     if (scene.conversation.status === 'bot' && scene.rules.handOverOnZero && message.body.trim() === '0') return handOver(tx, scene, 'the client asked for a person')
     const bot = botOf(scene.botId)
     if (bot === undefined) return scene.conversation.status === 'bot' ? handOver(tx, scene, 'the chatbot is not available') : undefined
-    await bot.onMessage({ conversation: scene.conversation, message, settings: scene.settings, tx, handedOver: scene.conversation.status !== 'bot' }, actions(tx, scene))
+    await bot.onMessage({ conversation: scene.conversation, message, settings: scene.settings, tx, channel: scene.channel, handedOver: scene.conversation.status !== 'bot' }, actions(tx, scene))
   }
 
   return {

@@ -60,10 +60,12 @@ export interface ClientRecord {
 export const closeReasons = {
   byAgent: 'closedByAgent',
   spam: 'spam',
-  split: 'split'
+  split: 'split',
+  /** A conversation opened only by the client's answer to a rating question (ratings plugin). */
+  ratingReply: 'ratingReply'
 } as const
 
-export const silentCloseReasons: readonly string[] = [closeReasons.spam, closeReasons.split]
+export const silentCloseReasons: readonly string[] = [closeReasons.spam, closeReasons.split, closeReasons.ratingReply]
 
 export interface ConversationRecord {
   id: Id

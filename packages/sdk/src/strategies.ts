@@ -51,6 +51,12 @@ export interface BotActions {
   finish: () => Promise<void>
 }
 
+/** The channel the client writes from, as far as a bot cares: whether reply buttons show (menus as buttons or numbered text). */
+export interface BotChannel {
+  connector: string | null
+  buttons: boolean
+}
+
 /**
  * A chatbot takes the first contact of an open channel (G1–G4).
  * @example
@@ -61,12 +67,12 @@ export interface Chatbot<S extends TSchema = TSchema> {
   id: string
   title: string
   settingsSchema: S
-  onStart?: (input: { conversation: ConversationRecord, settings: Static<S>, tx: Tx }, bot: BotActions) => Promise<void>
+  onStart?: (input: { conversation: ConversationRecord, settings: Static<S>, tx: Tx, channel: BotChannel }, bot: BotActions) => Promise<void>
   /**
    * A client message while the bot has the conversation; with the channel's rule "stay until the end"
    * (G3) also after hand-over, with `handedOver` true (the bot may stay silent then).
    */
-  onMessage: (input: { conversation: ConversationRecord, message: MessageRecord, settings: Static<S>, tx: Tx, handedOver?: boolean }, bot: BotActions) => Promise<void>
+  onMessage: (input: { conversation: ConversationRecord, message: MessageRecord, settings: Static<S>, tx: Tx, channel: BotChannel, handedOver?: boolean }, bot: BotActions) => Promise<void>
 }
 
 /** A CRM record the adapter knows the client by. */
