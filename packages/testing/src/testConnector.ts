@@ -1,5 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
-import { definePlugin, Type, DeliveryError, type ChannelConnector } from '@openline/sdk'
+import { definePlugin, Type, DeliveryError, hmacMatches, hmacSha256, keepRawJson, type ChannelConnector } from '@openline/sdk'
 
 const settingsSchema = Type.Object({
   /** The "provider account": defaults to one the connector makes up, like a bot id returned by getMe. */
@@ -11,7 +10,7 @@ const settingsSchema = Type.Object({
 })
 
 export function sign (secret: string, body: string | Buffer): string {
-  return createHmac('sha256', secret).update(body).digest('hex')
+  return hmacSha256(secret, body)
 }
 
 const connector: ChannelConnector<typeof settingsSchema> = {
@@ -61,15 +60,13 @@ export const testConnectorPlugin = definePlugin({
   provides: { channels: [connector] },
   routes (app, ctx) {
     // Signatures are over the raw bytes: keep them.
-    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body))
+    keepRawJson(app, { bodyLimit: 256 * 1024 })
     app.post('/webhook/:connectionId', async (request, reply) => {
       const { connectionId } = request.params as { connectionId: string }
       const connection = await ctx.connections.get(connectionId)
       if (connection === null || connection.connector !== 'test') return reply.code(404).send({ error: 'unknown connection' })
       const raw = request.body as Buffer
-      const given = Buffer.from(String(request.headers['x-test-signature'] ?? ''), 'hex')
-      const expected = Buffer.from(sign(String(connection.secrets.secret), raw), 'hex')
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(401).send({ error: 'bad signature' })
+      if (!hmacMatches(String(connection.secrets.secret), raw, request.headers['x-test-signature'])) return reply.code(401).send({ error: 'bad signature' })
       let update: { userId?: unknown, messageId?: unknown, text?: unknown, name?: unknown, sentAt?: unknown }
       try {
         update = JSON.parse(raw.toString('utf8'))

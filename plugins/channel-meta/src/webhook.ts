@@ -1,5 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
-import { OpenlineError, type Attachment, type ChannelConnectionRecord, type PluginContext } from '@openline/sdk'
+import { OpenlineError, hmacMatches, hmacSha256, keepRawJson, sameSecret, type Attachment, type ChannelConnectionRecord, type PluginContext } from '@openline/sdk'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { mapWebhook, type MediaSource, type RoutedEvent } from './inbound.ts'
 import { readSettings } from './settings.ts'
@@ -17,23 +16,10 @@ export const objectOfConnector: Record<string, string> = { messenger: 'page', in
 type Connection = ChannelConnectionRecord & { secrets: Record<string, unknown> }
 
 export function signature (appSecret: string, raw: Buffer | string): string {
-  return `sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`
+  return `sha256=${hmacSha256(appSecret, raw)}`
 }
 
-function signatureMatches (appSecret: string, raw: Buffer, header: unknown): boolean {
-  if (typeof header !== 'string') return false
-  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim())
-  if (match === null) return false
-  const given = Buffer.from(match[1], 'hex')
-  const expected = createHmac('sha256', appSecret).update(raw).digest()
-  return given.length === expected.length && timingSafeEqual(given, expected)
-}
-
-function sameSecret (a: string, b: string): boolean {
-  const x = createHmac('sha256', 'verify').update(a).digest()
-  const y = createHmac('sha256', 'verify').update(b).digest()
-  return timingSafeEqual(x, y)
-}
+const signatureMatches = (appSecret: string, raw: Buffer, header: unknown): boolean => hmacMatches(appSecret, raw, header, { prefix: 'sha256=' })
 
 /** What the webhook needs of any connection's settings, whichever connector it is. */
 function webhookSettings (connection: Connection): { appSecret: string, verifyToken: string | undefined, apiBaseUrl: string, mediaHosts: string[] } {
@@ -91,7 +77,7 @@ function connectionResolver (ctx: PluginContext, urlConnection: Connection, appS
 /** GET (verification handshake) and POST (events) at `/plugins/channel-meta/webhook/:connectionId`. */
 export function registerWebhook (app: FastifyInstance, ctx: PluginContext): void {
   // Signatures are over the raw bytes: keep them (this parser is local to the plugin's routes).
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: maxWebhookBytes }, (_request, body, done) => done(null, body))
+  keepRawJson(app, { bodyLimit: maxWebhookBytes })
 
   const connectionOf = async (connectionId: string) => {
     if (!/^[0-9]{1,19}$/.test(connectionId)) return null

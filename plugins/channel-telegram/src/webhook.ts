@@ -1,6 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import { OpenlineError, type PluginContext } from '@openline/sdk'
+import { OpenlineError, keepRawJson, sameSecret, type PluginContext } from '@openline/sdk'
 import { mapUpdate } from './inbound.ts'
 import { fetchAttachments } from './files.ts'
 import { answerCallback, targetOf } from './outbound.ts'
@@ -11,13 +10,8 @@ export const bodyLimit = 256 * 1024
 /** getFile serves files up to 20 MB. */
 const maxFileBytes = 20 * 1024 * 1024
 
-const digest = (value: string | Buffer): Buffer => createHash('sha256').update(value).digest()
-
-/** Constant-time comparison of the header with the connection's secret (hashing equalises lengths). */
-export function secretMatches (given: unknown, expected: unknown): boolean {
-  if (typeof given !== 'string' || typeof expected !== 'string' || expected === '') return false
-  return timingSafeEqual(digest(given), digest(expected)) && given.length === expected.length
-}
+/** Constant-time comparison of the header with the connection's secret. */
+export const secretMatches = sameSecret
 
 /** `POST /plugins/channel-telegram/webhook/:connectionId`: the URL setWebhook registers. */
 export function registerWebhook (app: FastifyInstance, ctx: PluginContext): void {
@@ -29,7 +23,7 @@ export function registerWebhook (app: FastifyInstance, ctx: PluginContext): void
     recent.add(key)
   }
   // The raw bytes stay raw until the secret is checked (encapsulated: only this plugin's routes).
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body))
+  keepRawJson(app, { bodyLimit })
 
   app.post('/webhook/:connectionId', async (request, reply) => {
     const { connectionId } = request.params as { connectionId: string }

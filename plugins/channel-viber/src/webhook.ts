@@ -1,5 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
-import { OpenlineError, type Attachment, type PluginContext } from '@openline/sdk'
+import { OpenlineError, hmacMatches, hmacSha256, keepRawJson, type Attachment, type PluginContext } from '@openline/sdk'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { parseViberJson } from './api.ts'
 import { mapCallback } from './inbound.ts'
@@ -17,16 +16,12 @@ const mediaTimeoutMs = 10_000
 export const pendingTokens = new Map<string, string>()
 
 export function signature (token: string, raw: Buffer | string): string {
-  return createHmac('sha256', token).update(raw).digest('hex')
+  return hmacSha256(token, raw)
 }
 
-function signatureMatches (token: string, raw: Buffer, header: unknown): boolean {
-  if (typeof header !== 'string' || !/^[0-9a-fA-F]{64}$/.test(header)) return false
-  const given = Buffer.from(header, 'hex')
-  const expected = createHmac('sha256', token).update(raw).digest()
-  return given.length === expected.length && timingSafeEqual(given, expected)
-}
+const signatureMatches = (token: string, raw: Buffer, header: unknown): boolean => hmacMatches(token, raw, header)
 
+// Viber's message_token is a 64-bit integer: parsed so that it stays exact.
 function tryParse (raw: Buffer): { ok: true, value: unknown } | { ok: false } {
   try {
     return { ok: true, value: parseViberJson(raw.toString('utf8')) }
@@ -47,7 +42,7 @@ function refuse (reply: FastifyReply, status: number, error: string): FastifyRep
 /** `POST /plugins/channel-viber/webhook/:connectionId`: every Viber callback of one bot. */
 export function registerWebhook (app: FastifyInstance, ctx: PluginContext, connectorId: string): void {
   // Signatures are over the raw bytes: keep them (this parser is local to the plugin's routes).
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: maxWebhookBytes }, (_request, body, done) => done(null, body))
+  keepRawJson(app, { bodyLimit: maxWebhookBytes })
 
   app.post('/webhook/:connectionId', async (request, reply) => {
     const { connectionId } = request.params as { connectionId: string }
