@@ -5,13 +5,24 @@ import { errorText, useConsole } from './context.ts'
 import { contextArgs, type ActionTarget, type ConsoleAction } from './actions.ts'
 import { actionDocument, describeAction, toVariables, type ActionShape, type FormField } from './actionForm.ts'
 import { safeUrl } from './format.ts'
+import { go, routeHash, type Route } from './route.ts'
 import { Dialog, FormError } from './Dialog.tsx'
+import { IcsDownload } from './tasks/IcsDownload.tsx'
 
-interface Outcome { links: { label: string, href: string, download?: string }[] }
+interface Outcome {
+  links: { label: string, href: string, download?: string }[]
+  /** A page of the console the result leads to. */
+  next: { label: string, route: Route } | null
+  /** A calendar event: its .ics is downloaded through a fresh signed link. */
+  calendarEventId: string | null
+}
+
+/** Result fields that are links the console handles itself, not offered as plain links. */
+const handledLinks = new Set(['icsUrl', 'ics', 'conversationUrl'])
 
 const fieldLabel = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, c => c.toUpperCase())
 
-export function ActionDialog (props: { action: ConsoleAction, target: ActionTarget, onClose: () => void }) {
+export function ActionDialog (props: { action: ConsoleAction, target: ActionTarget, onClose: () => void, onDone?: () => void }) {
   const { api, schema, userList, openChannels, open, toast } = useConsole()
   const field = schema.field('Mutation', props.action.mutation)
   const filled = useMemo(() => contextArgs(props.target, props.action.scope), [])
@@ -45,25 +56,33 @@ export function ActionDialog (props: { action: ConsoleAction, target: ActionTarg
     try {
       const vars = toVariables(s, current, filled, field.args.map(a => a.name))
       const data = await api.request<{ result: unknown }>(actionDocument(field, s, new Set(Object.keys(vars))), vars)
-      const result = data.result
-      if (typeof result === 'object' && result !== null && (result as { __typename?: string }).__typename === 'Conversation') {
+      // The action may have changed the conversation (a rating asked for, a record linked).
+      props.onDone?.()
+      const result = typeof data.result === 'object' && data.result !== null ? data.result as Record<string, unknown> : null
+      if (result?.__typename === 'Conversation') {
         toast(`${props.action.label}: done`)
         props.onClose()
-        open(String((result as { id: unknown }).id))
+        open(String(result.id))
         return
       }
+      const next = result === null ? null : props.action.after?.(result) ?? null
+      if (next?.open === true) {
+        toast(`${props.action.label}: done`)
+        props.onClose()
+        go(next.route)
+        return
+      }
+      const calendarEventId = result?.__typename === 'CalendarEvent' && schema.plugin('Query', 'calendarEvent') ? String(result.id) : null
       const links: Outcome['links'] = []
-      if (typeof result === 'object' && result !== null) {
-        for (const [key, value] of Object.entries(result)) {
-          if (typeof value !== 'string') continue
-          if (value.startsWith('BEGIN:VCALENDAR')) links.push({ label: 'Download .ics', href: URL.createObjectURL(new Blob([value], { type: 'text/calendar' })), download: 'event.ics' })
-          else if (/^https?:\/\//.test(value) && safeUrl(value) !== null) links.push({ label: fieldLabel(key), href: safeUrl(value) as string })
-        }
+      for (const [key, value] of Object.entries(result ?? {})) {
+        if (typeof value !== 'string' || (calendarEventId !== null && handledLinks.has(key))) continue
+        if (value.startsWith('BEGIN:VCALENDAR')) links.push({ label: 'Download .ics', href: URL.createObjectURL(new Blob([value], { type: 'text/calendar' })), download: 'event.ics' })
+        else if (/^https?:\/\//.test(value) && safeUrl(value) !== null) links.push({ label: fieldLabel(key), href: safeUrl(value) as string })
       }
       toast(`${props.action.label}: done`)
       // Nothing was asked and nothing came back to look at: the toast says it all.
-      if (s.fields.length === 0 && links.length === 0) { props.onClose(); return }
-      setOutcome({ links })
+      if (s.fields.length === 0 && links.length === 0 && next === null && calendarEventId === null) { props.onClose(); return }
+      setOutcome({ links, next, calendarEventId })
     } catch (err) {
       setError(errorText(err))
     } finally {
@@ -87,6 +106,18 @@ export function ActionDialog (props: { action: ConsoleAction, target: ActionTarg
           {userList.map(u => <option key={u.id} value={u.id}>{u.name}</option>)}
         </select>
       )
+      case 'users': {
+        const chosen = Array.isArray(value) ? value as string[] : []
+        return (
+          <fieldset class='user-choice'>
+            {userList.map(u => (
+              <label key={u.id} class='check'>
+                <input type='checkbox' name={key} value={u.id} checked={chosen.includes(u.id)} onChange={(e) => set(e.currentTarget.checked ? [...chosen, u.id] : chosen.filter(x => x !== u.id))} /> {u.name}
+              </label>
+            ))}
+          </fieldset>
+        )
+      }
       case 'openChannel': return (
         <select name={key} value={text} onChange={(e) => set(e.currentTarget.value)}>
           <option value=''>—</option>
@@ -110,18 +141,29 @@ export function ActionDialog (props: { action: ConsoleAction, target: ActionTarg
         ? (
           <div class='action-outcome'>
             <p>Done.</p>
-            <ul>{outcome.links.map(l => <li key={l.href}><a href={l.href} download={l.download} target='_blank' rel='noopener noreferrer'>{l.label}</a></li>)}</ul>
+            <ul>
+              {outcome.calendarEventId !== null && <li><IcsDownload eventId={outcome.calendarEventId} /></li>}
+              {outcome.links.map(l => <li key={l.href}><a href={l.href} download={l.download} target='_blank' rel='noopener noreferrer'>{l.label}</a></li>)}
+              {outcome.next !== null && <li><a class='next-link' href={routeHash(outcome.next.route)} onClick={props.onClose}>{outcome.next.label}</a></li>}
+            </ul>
             <div class='dialog-actions'><button type='button' class='primary' onClick={props.onClose}>Close</button></div>
           </div>
           )
         : shape !== null && shape.fields.length > 0 && (
           <form onSubmit={(e) => { e.preventDefault(); void run(shape, values) }}>
-            {shape.fields.map(f => (
-              <label key={f.path.join('.')} class={f.kind === 'boolean' ? 'check' : ''}>
-                {f.label}{f.required ? ' *' : ''}
-                {input(f)}
-              </label>
-            ))}
+            {shape.fields.map(f => f.kind === 'users'
+              ? (
+                <div key={f.path.join('.')} class='field'>
+                  <span class='field-label'>{f.label}{f.required ? ' *' : ''}</span>
+                  {input(f)}
+                </div>
+                )
+              : (
+                <label key={f.path.join('.')} class={f.kind === 'boolean' ? 'check' : ''}>
+                  {f.label}{f.required ? ' *' : ''}
+                  {input(f)}
+                </label>
+                ))}
             <FormError error={error} />
             <div class='dialog-actions'>
               <button type='submit' class='primary' disabled={busy}>{props.action.label}</button>

@@ -5,6 +5,7 @@ import { actionsFor, type ConsoleAction } from './actions.ts'
 import { connectorLabel, conversationName, statusLabels, timeOf, userName } from './format.ts'
 import type { Conversation } from './types.ts'
 import { OfferButtons } from './OfferButtons.tsx'
+import { kpiOf } from './kpi/kpi.ts'
 
 export type HeaderCommand = 'transfer' | 'close' | 'spam' | 'history' | 'takeOver' | 'invite' | 'leave' | 'silent' | 'pin' | 'unpin'
 
@@ -31,6 +32,7 @@ export function ConversationHeader (props: { conversation: Conversation, onComma
         {connectorLabel(c.connector) !== '' && <span class='channel-mark'>{connectorLabel(c.connector)}</span>}
         <span class={`status status-${c.status}`}>{statusLabels[c.status] ?? c.status}</span>
         {c.silent === true && <span class='badge-silent'>silent</span>}
+        {kpiOf(c)?.late === true && <span class='badge-late'>late</span>}
         {pinned && <span class='badge-pinned'>locked by {userName(users, c.pinnedById ?? c.assigneeId)} until {timeOf(c.pinnedUntil)}</span>}
       </div>
       <div class='conversation-people muted'>
@@ -51,7 +53,7 @@ export function ConversationHeader (props: { conversation: Conversation, onComma
         {manager && can('setConversationSilent') && button('silent', c.silent === true ? 'Silent: on' : 'Silent: off', c.silent === true ? 'on' : '')}
         {manager && !pinned && can('pinConversation') && button('pin', 'Lock as mine')}
         {manager && pinned && can('unpinConversation') && button('unpin', 'Unlock')}
-        {actionsFor('conversation', name => schema.plugin('Mutation', name)).map(a => (
+        {actionsFor('conversation', name => schema.plugin('Mutation', name), { conversation: c }).map(a => (
           <button key={a.mutation} type='button' class='action' data-action={a.mutation} onClick={() => props.onAction(a)}>{a.label}</button>
         ))}
       </div>

@@ -56,7 +56,11 @@ export function ConversationList (props: { selected: string | null, unread: Map<
   }
   const refresh = useDebounced(() => { void load() }, 300)
   useEffect(() => { void load() }, [filters.status, filters.openChannelId, filters.assigneeId])
-  useFeed((event) => { if (event.type === 'conversationUpdated' || event.type === 'messageAdded') refresh() })
+  useFeed((event) => {
+    if (event.type === 'conversationUpdated' || event.type === 'messageAdded') refresh()
+    // #6: a rating shows in its row at once (the rating column), without reading the list again.
+    else if (event.type === 'conversationRated') setRows(list => list.map(r => r.id === event.rating.conversationId ? { ...r, rating: event.rating } : r))
+  })
 
   const set = (patch: Partial<ListFilters>): void => props.onFilters({ ...filters, ...patch })
 

@@ -14,6 +14,7 @@ import { PinDialog } from './PinDialog.tsx'
 import { HistoryDialog } from './HistoryDialog.tsx'
 import { ActionDialog } from './ActionDialog.tsx'
 import { ConfirmDialog } from './ConfirmDialog.tsx'
+import { ConversationSide } from './ConversationSide.tsx'
 
 type DialogState =
   | { kind: 'transfer' } | { kind: 'invite' } | { kind: 'pin' } | { kind: 'history' }
@@ -50,6 +51,13 @@ export function ConversationView (props: { id: string }) {
     }, (err) => { setError(errorText(err)); setConversation(null) })
   }, [props.id])
 
+  /** Read the conversation again (after a plugin action that may have changed it). */
+  async function reload (): Promise<void> {
+    const data = await api.request<{ conversation: Conversation | null }>(`query ConsoleConversation($id: ID!) { conversation(id: $id) { ${sel.conversation} } }`, { id: props.id }).catch(() => null)
+    const next = data?.conversation ?? null
+    if (next !== null) setConversation(prev => ({ ...(prev ?? {}), ...next }))
+  }
+
   useEffect(() => {
     if (stick.current) bottom.current?.scrollIntoView({ block: 'end' })
   }, [messages.length, conversation !== undefined])
@@ -78,6 +86,8 @@ export function ConversationView (props: { id: string }) {
       setMessages(list => list.map(m => m.id === event.messageId ? { ...m, deliveryStatus: event.status } : m))
     } else if (event.type === 'conversationUpdated' && event.conversation.id === props.id) {
       setConversation(c => ({ ...(c ?? {}), ...event.conversation }))
+    } else if (event.type === 'conversationRated' && event.rating.conversationId === props.id) {
+      setConversation(c => c === null || c === undefined ? c : { ...c, rating: event.rating })
     } else if (event.type === 'clientTyping' && event.conversationId === props.id) {
       setTyping({ preview: event.preview, until: Date.now() + typingShownMs })
     }
@@ -161,48 +171,51 @@ export function ConversationView (props: { id: string }) {
   const clientName = c.client.name ?? 'Client'
 
   return (
-    <section class='conversation' data-conversation-id={c.id} aria-label={`Conversation ${c.id}`}>
-      <ConversationHeader conversation={c} onCommand={command} onAction={(a) => setDialog({ kind: 'action', action: a })} />
-      <div class='messages' onScroll={(e) => { const el = e.currentTarget; stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40 }}>
-        {before !== null && <button type='button' class='more' onClick={earlier}>Earlier messages</button>}
-        <ol class='message-list'>
-          {messages.map(m => (
-            <MessageItem
-              key={m.id}
-              message={m}
-              quoted={m.quoteMessageId === null ? undefined : byId.get(m.quoteMessageId)}
-              clientName={clientName}
-              connector={c.connector}
-              selected={m.id === selectedId}
-              editing={m.id === editing}
-              onSelect={(x) => setSelectedId(x.id === selectedId ? null : x.id)}
-              onSaveEdit={saveEdit}
-              onCancelEdit={() => setEditing(null)}
-              handlers={handlers}
-            />
-          ))}
-        </ol>
-        {typing !== null && <p class='typing muted'>{clientName} is typing{typing.preview !== null && typing.preview !== '' ? `: ${typing.preview}` : '…'}</p>}
-        <div ref={bottom} />
-      </div>
-      {notice !== null && (
-        <p class='notice' role='status'>{notice} <button type='button' class='link-button' aria-label='Dismiss' onClick={() => setNotice(null)}>×</button></p>
-      )}
-      <ReplyBox
-        conversation={c}
-        quote={quote}
-        selected={selected}
-        onQuote={setQuote}
-        onSent={(m) => { stick.current = true; upsert(m) }}
-        onConversation={(next) => setConversation(prev => ({ ...(prev ?? {}), ...next }))}
-        onNotice={setNotice}
-      />
-      {dialog?.kind === 'transfer' && <TransferDialog conversation={c} onClose={() => setDialog(null)} onDone={applied} />}
-      {dialog?.kind === 'invite' && <InviteDialog conversation={c} onClose={() => setDialog(null)} onDone={applied} />}
-      {dialog?.kind === 'pin' && <PinDialog conversation={c} onClose={() => setDialog(null)} onDone={applied} />}
-      {dialog?.kind === 'history' && <HistoryDialog conversation={c} onClose={() => setDialog(null)} />}
-      {dialog?.kind === 'action' && <ActionDialog action={dialog.action} target={{ conversation: c, message: dialog.message }} onClose={() => setDialog(null)} />}
-      {dialog?.kind === 'confirm' && <ConfirmDialog title={dialog.title} text={dialog.text} confirm={dialog.confirm} run={dialog.run} onClose={() => setDialog(null)} />}
-    </section>
+    <div class='conversation-layout'>
+      <section class='conversation' data-conversation-id={c.id} aria-label={`Conversation ${c.id}`}>
+        <ConversationHeader conversation={c} onCommand={command} onAction={(a) => setDialog({ kind: 'action', action: a })} />
+        <div class='messages' onScroll={(e) => { const el = e.currentTarget; stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40 }}>
+          {before !== null && <button type='button' class='more' onClick={earlier}>Earlier messages</button>}
+          <ol class='message-list'>
+            {messages.map(m => (
+              <MessageItem
+                key={m.id}
+                message={m}
+                quoted={m.quoteMessageId === null ? undefined : byId.get(m.quoteMessageId)}
+                clientName={clientName}
+                connector={c.connector}
+                selected={m.id === selectedId}
+                editing={m.id === editing}
+                onSelect={(x) => setSelectedId(x.id === selectedId ? null : x.id)}
+                onSaveEdit={saveEdit}
+                onCancelEdit={() => setEditing(null)}
+                handlers={handlers}
+              />
+            ))}
+          </ol>
+          {typing !== null && <p class='typing muted'>{clientName} is typing{typing.preview !== null && typing.preview !== '' ? `: ${typing.preview}` : '…'}</p>}
+          <div ref={bottom} />
+        </div>
+        {notice !== null && (
+          <p class='notice' role='status'>{notice} <button type='button' class='link-button' aria-label='Dismiss' onClick={() => setNotice(null)}>×</button></p>
+        )}
+        <ReplyBox
+          conversation={c}
+          quote={quote}
+          selected={selected}
+          onQuote={setQuote}
+          onSent={(m) => { stick.current = true; upsert(m) }}
+          onConversation={(next) => setConversation(prev => ({ ...(prev ?? {}), ...next }))}
+          onNotice={setNotice}
+        />
+        {dialog?.kind === 'transfer' && <TransferDialog conversation={c} onClose={() => setDialog(null)} onDone={applied} />}
+        {dialog?.kind === 'invite' && <InviteDialog conversation={c} onClose={() => setDialog(null)} onDone={applied} />}
+        {dialog?.kind === 'pin' && <PinDialog conversation={c} onClose={() => setDialog(null)} onDone={applied} />}
+        {dialog?.kind === 'history' && <HistoryDialog conversation={c} onClose={() => setDialog(null)} />}
+        {dialog?.kind === 'action' && <ActionDialog action={dialog.action} target={{ conversation: c, message: dialog.message }} onClose={() => setDialog(null)} onDone={() => { void reload() }} />}
+        {dialog?.kind === 'confirm' && <ConfirmDialog title={dialog.title} text={dialog.text} confirm={dialog.confirm} run={dialog.run} onClose={() => setDialog(null)} />}
+      </section>
+    <ConversationSide conversation={c} onConversation={(next) => setConversation(prev => ({ ...(prev ?? {}), ...next }))} />
+    </div>
   )
 }

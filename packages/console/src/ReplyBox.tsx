@@ -11,7 +11,7 @@ import { authorOf, bytes, conversationName } from './format.ts'
 import type { Conversation, Message, Upload } from './types.ts'
 import { EmojiPicker } from './EmojiPicker.tsx'
 import { Suggestions, type Suggestion } from './Suggestions.tsx'
-import { QuickAnswersDialog } from './QuickAnswersDialog.tsx'
+import { QuickAnswerPicker } from './quickAnswers/QuickAnswerPicker.tsx'
 
 export interface ReplyBoxProps {
   conversation: Conversation
@@ -217,7 +217,7 @@ export function ReplyBox (props: ReplyBoxProps) {
         <button type='submit' class='primary send' disabled={busy || uploading > 0}>{note ? 'Add note' : 'Send'}</button>
       </div>
       {emojiOpen && <EmojiPicker onPick={(emoji) => { const at = area.current?.selectionStart ?? text.length; place(text.slice(0, at) + emoji + text.slice(at), at + emoji.length) }} />}
-      {quickAnswers && <QuickAnswersDialog conversation={props.conversation} onClose={() => setQuickAnswers(false)} onInsert={(t) => { const at = area.current?.selectionStart ?? text.length; place(text.slice(0, at) + t + text.slice(at), at + t.length) }} />}
+      {quickAnswers && <QuickAnswerPicker conversation={props.conversation} onClose={() => setQuickAnswers(false)} onInsert={(t) => { const at = area.current?.selectionStart ?? text.length; place(text.slice(0, at) + t + text.slice(at), at + t.length) }} />}
     </form>
   )
 }

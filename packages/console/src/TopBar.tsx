@@ -2,12 +2,25 @@ import { useEffect, useState } from 'preact/hooks'
 import { errorText, useConsole } from './context.ts'
 import type { LiveState } from './live.ts'
 import { askNotificationPermission, notificationPermission } from './notify.ts'
+import type { Route } from './route.ts'
+import { Nav } from './Nav.tsx'
+import { AlertsMenu } from './kpi/AlertsMenu.tsx'
+import type { KpiAlertsState } from './kpi/useKpiAlerts.ts'
 
 type Workday = 'working' | 'paused' | 'ended' | null
 
 const liveLabels: Record<LiveState, string> = { live: 'Online', connecting: 'Connecting…', offline: 'Offline — reconnecting' }
 
-export function TopBar (props: { liveState: LiveState, unread: number, onSignOut: () => void }) {
+export interface TopBarProps {
+  liveState: LiveState
+  unread: number
+  route: Route
+  lastConversation: string | null
+  kpiAlerts: KpiAlertsState | null
+  onSignOut: () => void
+}
+
+export function TopBar (props: TopBarProps) {
   const { api, me, toast } = useConsole()
   const [workday, setWorkday] = useState<Workday>(null)
   const [permission, setPermission] = useState(notificationPermission())
@@ -30,7 +43,9 @@ export function TopBar (props: { liveState: LiveState, unread: number, onSignOut
     <header class='topbar'>
       <span class='brand'>Openline{props.unread > 0 && <span class='badge unread-badge'>{props.unread}</span>}</span>
       <span class={`live-state live-${props.liveState}`}>{liveLabels[props.liveState]}</span>
+      <Nav route={props.route} lastConversation={props.lastConversation} />
       <span class='spacer' />
+      {props.kpiAlerts !== null && <AlertsMenu state={props.kpiAlerts} />}
       {permission === 'default' && (
         <button type='button' class='link-button' onClick={() => { void askNotificationPermission().then(setPermission) }}>Enable notifications</button>
       )}

@@ -3,7 +3,7 @@
 import type { Api } from './api.ts'
 import { namedType, type FieldInfo, type TypeRef } from './schema.ts'
 
-export type InputKind = 'text' | 'longText' | 'number' | 'boolean' | 'dateTime' | 'user' | 'openChannel' | 'choice' | 'json'
+export type InputKind = 'text' | 'longText' | 'number' | 'boolean' | 'dateTime' | 'user' | 'users' | 'openChannel' | 'choice' | 'json'
 
 export interface FormField {
   /** Argument name, then input-object field name when nested. */
@@ -43,7 +43,8 @@ async function typeInfo (api: Api, name: string): Promise<TypeInfo | null> {
 
 const label = (name: string): string => name.replace(/Id$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, c => c.toUpperCase())
 
-function kindOf (name: string, scalar: string): InputKind {
+function kindOf (name: string, scalar: string, list: boolean): InputKind {
+  if (scalar === 'ID' && list && /(attendee|member|user)Ids$/i.test(name)) return 'users'
   if (scalar === 'Boolean') return 'boolean'
   if (scalar === 'Int' || scalar === 'Float') return 'number'
   if (scalar === 'DateTime') return 'dateTime'
@@ -57,12 +58,13 @@ function kindOf (name: string, scalar: string): InputKind {
 async function fieldFor (api: Api, path: FormField['path'], type: TypeRef): Promise<FormField> {
   const named = namedType(type)
   const name = path[path.length - 1]
-  const base = { path, label: label(name), required: type.kind === 'NON_NULL', list: type.kind === 'LIST' || type.ofType?.kind === 'LIST', choices: [] as string[] }
+  const list = type.kind === 'LIST' || type.ofType?.kind === 'LIST'
+  const base = { path, label: label(name.replace(/Ids$/, 's')), required: type.kind === 'NON_NULL', list, choices: [] as string[] }
   if (named.kind === 'ENUM' && named.name !== null) {
     const info = await typeInfo(api, named.name)
     return { ...base, kind: 'choice', choices: (info?.enumValues ?? []).map(v => v.name) }
   }
-  return { ...base, kind: kindOf(name, named.name ?? 'String') }
+  return { ...base, kind: kindOf(name, named.name ?? 'String', list) }
 }
 
 /** Scalar fields without arguments of an object type: what a generic list can show. */
@@ -106,7 +108,7 @@ export function toVariables (shape: ActionShape, values: Record<string, unknown>
     const key = f.path.join('.')
     const raw = values[key]
     let value: unknown = raw
-    if (raw === undefined || raw === '') {
+    if (raw === undefined || raw === '' || (Array.isArray(raw) && raw.length === 0)) {
       if (f.kind === 'boolean') value = false
       else continue
     } else if (f.kind === 'number') value = Number(raw)

@@ -4,12 +4,15 @@ import { createContext } from 'preact'
 import { useContext, useEffect, useRef } from 'preact/hooks'
 import type { Api } from './api.ts'
 import type { Feed, FeedEvent } from './feed.ts'
+import type { Live } from './live.ts'
+import type { StaffChatsState } from './team/useStaffChats.ts'
 import type { Schema } from './schema.ts'
 import type { Selections } from './selections.ts'
 import type { Me, Offer, OpenChannelRef, UserRef } from './types.ts'
 
 export interface ConsoleServices {
   api: Api
+  live: Live
   feed: Feed
   schema: Schema
   sel: Selections
@@ -25,6 +28,8 @@ export interface ConsoleServices {
   /** List a colleague's conversations (a colleague mention was clicked). */
   showColleague: (userId: string) => void
   toast: (text: string, kind?: 'info' | 'error') => void
+  /** K6 staff chats, when the server has them (team plugin). */
+  staffChats: StaffChatsState | null
 }
 
 export const ConsoleContext = createContext<ConsoleServices | null>(null)

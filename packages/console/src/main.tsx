@@ -1,5 +1,6 @@
 // Entry of the console bundle (see bundle.ts); index.html has an empty #app.
 import { render } from 'preact'
+import './plugins.ts'
 import { App } from './App.tsx'
 
 const root = document.getElementById('app')

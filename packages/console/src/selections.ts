@@ -27,7 +27,8 @@ export function selectionsFor (schema: Schema): Selections {
     // leftAt is newer than the rest: asked for only when the server is known to have it.
     conversation.push(`participants { userId name role seesHistory joinedAt${schema.plugin('Participant', 'leftAt') ? ' leftAt' : ''} }`)
   }
-  for (const [field, selection] of columnFields()) if (schema.plugin('Conversation', field)) conversation.push(selection)
+  // Several columns may read one field (#6: three KPI columns share \`kpi\`): each selection once.
+  for (const [field, selection] of columnFields()) if (schema.plugin('Conversation', field) && !conversation.includes(selection)) conversation.push(selection)
   const message = [messageBase, ...messageOptional.filter(f => schema.core('Message', f))]
   return { conversation: conversation.join(' '), message: message.join(' ') }
 }

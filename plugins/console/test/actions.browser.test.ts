@@ -9,7 +9,7 @@ import { consolePlugin } from '../src/index.ts'
 import { fixtureActionsPlugin, type FixtureCalls } from './fixturePlugin.ts'
 import { messageItem, openConsolePage, signIn, type ConsolePage } from './helpers.ts'
 
-const calls: FixtureCalls = { tasks: [], feed: [], crm: [], quickAnswersUsed: [] }
+const calls: FixtureCalls = { tasks: [], feed: [], ratingsAsked: [], quickAnswersUsed: [] }
 const provider = await startFakeProvider()
 const h = await buildTestApp({ plugins: [testConnectorPlugin, queueEvenly, consolePlugin, fixtureActionsPlugin(calls)], config: { jobs: { sweepIntervalMs: 300, process: true } } })
 const admin = await h.login(h.admin.email, h.admin.password)
@@ -166,8 +166,9 @@ t.test('plugin actions appear because the schema has them, and run with the cons
   await dialog.locator('select[name="input.assigneeId"]').selectOption(bruno.id)
   await dialog.locator('input[name="input.dueAt"]').fill('2030-05-04T10:30')
   await dialog.locator('button[type=submit]').click()
-  const link = dialog.locator('.action-outcome a')
+  const link = dialog.locator('.action-outcome a[target=_blank]')
   await link.waitFor()
+  t.equal(await dialog.locator('.action-outcome a.next-link').getAttribute('href'), '#/tasks', 'the registry\'s follow-up is offered')
   t.equal(await link.getAttribute('href'), 'https://calendar.example/tasks/1.ics', 'links in the result are offered')
   t.equal(await link.getAttribute('rel'), 'noopener noreferrer')
   t.equal(calls.tasks.length, 1)
@@ -184,20 +185,24 @@ t.test('plugin actions appear because the schema has them, and run with the cons
   await page.locator('.toast', { hasText: 'Post to feed: done' }).waitFor()
   t.same(calls.feed, [clientMessage?.id])
 
-  // A conversation action of #6's extension point.
-  t.equal(await page.locator('.conversation-actions [data-action=sendCrmForm]').count(), 0, 'absent from the schema: hidden')
-  await page.click('.conversation-actions [data-action=saveConversationToCrm]')
-  await page.locator('.toast', { hasText: 'Save to CRM: done' }).waitFor()
-  t.same(calls.crm, [id])
+  // A conversation action of the registry (#6: asking for a rating).
+  t.equal(await page.locator('.conversation-actions [data-action=saveConversationToCrm]').count(), 0, 'absent from the schema: hidden')
+  await page.click('.conversation-actions [data-action=askForRating]')
+  await page.locator('.toast', { hasText: 'Ask for rating: done' }).waitFor()
+  t.same(calls.ratingsAsked, [id])
 
-  // Quick answers: search, insert, count the use.
+  // Quick answers: search, insert what the plugin filled in, count the use.
   await page.click('.quick-answers-button')
   await page.fill('.dialog-quick-answers input[name=search]', 'ship')
   await untilEqual('filtered', () => page.locator('.dialog-quick-answers .quick-answer').count(), 1)
   await page.click('.dialog-quick-answers .quick-answer >> text=Shipping times')
-  t.equal(await page.inputValue('textarea[name=reply]'), 'Orders ship within 2 working days.')
-  await until('use counted', async () => calls.quickAnswersUsed, list => list.length === 1)
+  await untilEqual('inserted', () => page.inputValue('textarea[name=reply]'), 'Orders ship within 2 working days.')
   t.same(calls.quickAnswersUsed, [{ id: '2', conversationId: id }])
+  await page.fill('textarea[name=reply]', '')
+  await page.click('.quick-answers-button')
+  await untilEqual('both listed', () => page.locator('.dialog-quick-answers .quick-answer').count(), 2)
+  await page.press('.dialog-quick-answers input[name=search]', 'Enter')
+  await untilEqual('the first, with its variable filled in', () => page.inputValue('textarea[name=reply]'), 'Hello Maria! How can I help you today?')
   await page.fill('textarea[name=reply]', '')
   await page.screenshot({ path: artifactPath('console-actions.png') })
 })

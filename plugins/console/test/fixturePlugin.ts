@@ -1,18 +1,18 @@
-// A stand-in for the plugins that add actions to the console (quick answers, tasks, feed, CRM):
+// A stand-in for the plugins that add actions to the console (quick answers, tasks, feed, ratings):
 // the console knows them only by mutation name and reads their arguments from the schema.
 import { definePlugin, OpenlineError, errorCodes } from '@openline/sdk'
 
 export interface FixtureCalls {
   tasks: { messageId: string, input: Record<string, unknown> }[]
   feed: string[]
-  crm: string[]
+  ratingsAsked: string[]
   quickAnswersUsed: { id: string, conversationId: string }[]
 }
 
 export function fixtureActionsPlugin (calls: FixtureCalls) {
   const answers = [
-    { id: '1', title: 'Greeting', body: 'Hello! How can I help you today?' },
-    { id: '2', title: 'Shipping times', body: 'Orders ship within 2 working days.' }
+    { id: '1', title: 'Greeting', text: 'Hello {{clientName}}! How can I help you today?', category: null },
+    { id: '2', title: 'Shipping times', text: 'Orders ship within 2 working days.', category: 'Delivery' }
   ]
   return definePlugin({
     name: 'console-fixture-actions',
@@ -23,13 +23,14 @@ export function fixtureActionsPlugin (calls: FixtureCalls) {
         typeDefs: `
           type FixtureTask { id: ID!, title: String!, dueAt: DateTime, assigneeId: ID, icsUrl: String }
           input FixtureTaskInput { title: String!, dueAt: DateTime, assigneeId: ID, description: String }
-          type FixtureQuickAnswer { id: ID!, title: String!, body: String! }
-          extend type Query { quickAnswers(openChannelId: ID, search: String): [FixtureQuickAnswer!]! }
+          type FixtureQuickAnswer { id: ID!, title: String, text: String!, category: String }
+          type FixtureQuickAnswerPage { nodes: [FixtureQuickAnswer!]!, nextCursor: String }
+          extend type Query { quickAnswers(openChannelId: ID, search: String, first: Int): FixtureQuickAnswerPage! }
           extend type Mutation {
             createTaskFromMessage(messageId: ID!, input: FixtureTaskInput!): FixtureTask!
-            useQuickAnswer(id: ID!, conversationId: ID!): Boolean!
+            useQuickAnswer(id: ID!, conversationId: ID!): String!
             postMessageToFeed(messageId: ID!): Boolean!
-            saveConversationToCrm(conversationId: ID!): String
+            askForRating(conversationId: ID!): Boolean!
           }
         `,
         resolvers: {
@@ -37,7 +38,7 @@ export function fixtureActionsPlugin (calls: FixtureCalls) {
             quickAnswers: (_: unknown, args: { search?: string }, ctx: { requireUser: () => unknown }) => {
               ctx.requireUser()
               const s = (args.search ?? '').toLowerCase()
-              return answers.filter(a => a.title.toLowerCase().includes(s) || a.body.toLowerCase().includes(s))
+              return { nodes: answers.filter(a => a.title.toLowerCase().includes(s) || a.text.toLowerCase().includes(s)), nextCursor: null }
             }
           },
           Mutation: {
@@ -48,9 +49,13 @@ export function fixtureActionsPlugin (calls: FixtureCalls) {
               calls.tasks.push({ messageId: args.messageId, input: { ...args.input } })
               return { id: String(calls.tasks.length), title: args.input.title, dueAt: args.input.dueAt ?? null, assigneeId: args.input.assigneeId ?? null, icsUrl: `https://calendar.example/tasks/${calls.tasks.length}.ics` }
             },
-            useQuickAnswer: (_: unknown, args: { id: string, conversationId: string }) => { calls.quickAnswersUsed.push(args); return true },
+            // The real plugin fills the variables in: the console inserts what comes back.
+            useQuickAnswer: (_: unknown, args: { id: string, conversationId: string }) => {
+              calls.quickAnswersUsed.push(args)
+              return (answers.find(a => a.id === args.id)?.text ?? '').replace('{{clientName}}', 'Maria')
+            },
             postMessageToFeed: (_: unknown, args: { messageId: string }) => { calls.feed.push(args.messageId); return true },
-            saveConversationToCrm: (_: unknown, args: { conversationId: string }) => { calls.crm.push(args.conversationId); return `crm-${args.conversationId}` }
+            askForRating: (_: unknown, args: { conversationId: string }) => { calls.ratingsAsked.push(args.conversationId); return true }
           }
         }
       })

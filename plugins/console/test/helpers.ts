@@ -32,8 +32,8 @@ const instrument = (): void => {
   }
 }
 
-export async function openConsolePage (browser: Browser, baseUrl: string, options: { notifications?: boolean, hash?: string } = {}): Promise<ConsolePage> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 860 } })
+export async function openConsolePage (browser: Browser, baseUrl: string, options: { notifications?: boolean, hash?: string, timezoneId?: string } = {}): Promise<ConsolePage> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, timezoneId: options.timezoneId })
   if (options.notifications === true) await context.grantPermissions(['notifications'], { origin: baseUrl })
   await context.addInitScript(instrument)
   const page = await context.newPage()
