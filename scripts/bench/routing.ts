@@ -21,6 +21,8 @@ import { startServer, type BenchServer } from './lib/spawn.ts'
 import { summarize, ms, type Summary } from './lib/stats.ts'
 import { cpuMark, cpuSince } from './lib/cpu.ts'
 import { seedAgents, createDepartment } from './lib/seed.ts'
+// The presence layout itself (not exported by @openline/core): the bench writes connections as an instance would.
+import { presenceKeys, writeOpened } from '../../core/src/routing/presence.ts'
 
 const databaseName = 'openline_bench_routing'
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -114,6 +116,8 @@ async function decisionPhase (databaseUrl: string, prefix: string): Promise<Deci
       databaseUrl,
       redisPrefix: prefix,
       logLevel: 'warn',
+      // The bench names its plugins itself (not the shipped configuration's list).
+      plugins: [],
       // No workers: the only routing pass running is the one being timed.
       jobs: { process: false }
     }
@@ -171,13 +175,17 @@ async function decisionPhase (databaseUrl: string, prefix: string): Promise<Deci
   return results
 }
 
-/** Presence as an agent connection would leave it (a member per connection, scored with its expiry), for an hour. */
+/**
+ * Presence as agent connections would leave it (core/src/routing/presence.ts): one connection per
+ * agent, held by a stand-in instance whose heartbeat lasts an hour.
+ */
 async function markOnline (core: Core, userIds: string[]): Promise<void> {
-  const expiry = Date.now() + 3_600_000
+  const instance = `bench-${runId}`
+  await core.redis.zadd(core.redisKey(presenceKeys.instances), Date.now() + 3_600_000, instance)
   for (let i = 0; i < userIds.length; i += 1000) {
-    const pipeline = core.redis.pipeline()
-    for (const id of userIds.slice(i, i + 1000)) pipeline.zadd(core.redisKey(`presence:${id}`), expiry, 'bench-connection')
-    await pipeline.exec()
+    const batch = core.redis.multi()
+    for (const id of userIds.slice(i, i + 1000)) writeOpened(batch, core.redisKey, { connectionId: `bench-${id}`, userId: id, instanceId: instance })
+    await batch.exec()
   }
 }
 

@@ -10,6 +10,41 @@ export function countedCondition (settings: RoutingSettings): string {
   return parts.join(' and ')
 }
 
+/**
+ * SQL: the queue's members resolved now (departments expanded: someone who joined later is
+ * included), active and — when availability is checked — not absent today and, with time
+ * tracking, working. Parameters: the open channel twice; with `someUsers`, the channel and a
+ * `{1,2}` user id array, twice. Columns: user_id, position, last_assigned_ms (epoch ms: no
+ * timestamp text to parse).
+ */
+export function membersSql (settings: RoutingSettings, someUsers = false): string {
+  const availability = settings.checkAvailability
+    ? `and not exists (select 1 from user_absences a where a.user_id = u.id and current_date between a.starts_on and a.ends_on)
+       ${settings.timeTracking ? "and exists (select 1 from user_workdays w where w.user_id = u.id and w.state = 'working')" : ''}`
+    : ''
+  return `
+    with members as (
+      select qm.position, qm.user_id from queue_members qm
+       where qm.open_channel_id = ? and qm.user_id is not null ${someUsers ? 'and qm.user_id = any(?::bigint[])' : ''}
+      union all
+      select qm.position, dm.user_id from queue_members qm join department_members dm on dm.department_id = qm.department_id
+       where qm.open_channel_id = ? and qm.department_id is not null ${someUsers ? 'and dm.user_id = any(?::bigint[])' : ''}
+    ), ranked as (select user_id, min(position) as position from members group by user_id)
+    select r.user_id::text as user_id, r.position, floor(extract(epoch from u.last_assigned_at) * 1000)::float8 as last_assigned_ms
+      from ranked r join users u on u.id = r.user_id
+     where u.active ${availability}`
+}
+
+/**
+ * SQL (one `?`: the open channel): conversations per assignee that count against the limit. One
+ * pass over the channel's open conversations: the cost follows the work in progress, not the
+ * size of the queue.
+ */
+export function loadsSql (settings: RoutingSettings): string {
+  return `select c.assignee_id::text as user_id, count(*)::int as load from conversations c
+           where c.open_channel_id = ? and c.assignee_id is not null and ${countedCondition(settings)} group by c.assignee_id`
+}
+
 export interface MemberRow {
   userId: string
   position: number
@@ -17,42 +52,47 @@ export interface MemberRow {
   load: number
 }
 
-/**
- * Queue members resolved now (departments expanded: someone who joined later is included),
- * active and — when availability is checked — not absent today and, with time tracking, working.
- */
-export async function queueMembers (tx: Tx, openChannelId: string, settings: RoutingSettings): Promise<MemberRow[]> {
-  const availability = settings.checkAvailability
-    ? `and not exists (select 1 from user_absences a where a.user_id = u.id and current_date between a.starts_on and a.ends_on)
-       ${settings.timeTracking ? "and exists (select 1 from user_workdays w where w.user_id = u.id and w.state = 'working')" : ''}`
-    : ''
-  // Plain numbers out (epoch ms: no timestamp text to parse) and the queue order sorted here, not
-  // in SQL: with thousands of members both cost less in this process (scripts/bench/routing.ts).
-  const rows = await tx.query<{ user_id: string, position: number, last_assigned_ms: number | null, load: number }>(`
-    with members as (
-      select qm.position, qm.user_id from queue_members qm where qm.open_channel_id = ? and qm.user_id is not null
-      union all
-      select qm.position, dm.user_id from queue_members qm join department_members dm on dm.department_id = qm.department_id
-       where qm.open_channel_id = ? and qm.department_id is not null
-    ), ranked as (select user_id, min(position) as position from members group by user_id),
-    -- One pass over the channel's open conversations, not one probe per member: the cost follows
-    -- the conversations in progress, not the size of the queue.
-    loads as (select c.assignee_id, count(*)::int as load from conversations c
-               where c.open_channel_id = ? and c.assignee_id is not null and ${countedCondition(settings)} group by c.assignee_id)
-    select r.user_id::text as user_id, r.position, floor(extract(epoch from u.last_assigned_at) * 1000)::float8 as last_assigned_ms, coalesce(l.load, 0) as load
-      from ranked r join users u on u.id = r.user_id left join loads l on l.assignee_id = r.user_id
-     where u.active ${availability}`, [openChannelId, openChannelId, openChannelId])
-  const members = rows.map(r => ({ userId: r.user_id, position: Number(r.position), lastAssignedAt: r.last_assigned_ms === null ? null : new Date(Number(r.last_assigned_ms)), load: Number(r.load) }))
-  // Queue order: position, then user id (numerically: ids are decimal strings without leading zeros).
-  return members.sort((a, b) => a.position - b.position || a.userId.length - b.userId.length || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
+/** Queue order: position, then user id (numerically: ids are decimal strings without leading zeros). */
+export function byQueueOrder (a: { position: number, userId: string }, b: { position: number, userId: string }): number {
+  return a.position - b.position || a.userId.length - b.userId.length || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)
 }
 
-/** Members who can take one more conversation now. */
-export function withCapacity (members: MemberRow[], settings: RoutingSettings, online: Set<string> | null): RoutingCandidate[] {
-  const limit = settings.limit.enabled ? settings.limit.maxConversations : null
-  return members
-    .filter(m => (online === null || online.has(m.userId)) && (limit === null || m.load < limit))
-    .map((m, i) => ({ userId: m.userId, position: i, load: m.load, limit, lastAssignedAt: m.lastAssignedAt }))
+/**
+ * Every member available by the database's rules, with their load, read in full (the routing
+ * status). Routing passes read the same through their cache (memberCache.ts).
+ */
+export async function queueMembers (tx: Tx, openChannelId: string, settings: RoutingSettings): Promise<MemberRow[]> {
+  const rows = await tx.query<{ user_id: string, position: number, last_assigned_ms: number | null, load: number }>(`
+    select m.user_id, m.position, m.last_assigned_ms, coalesce(l.load, 0) as load
+      from (${membersSql(settings)}) m left join (${loadsSql(settings)}) l on l.user_id = m.user_id`, [openChannelId, openChannelId, openChannelId])
+  const members = rows.map(r => ({ userId: r.user_id, position: Number(r.position), lastAssignedAt: r.last_assigned_ms === null ? null : new Date(Number(r.last_assigned_ms)), load: Number(r.load) }))
+  return members.sort(byQueueOrder)
+}
+
+/** What one routing pass knows besides the members: limit, loads, assignments made in the pass, presence. */
+export interface PassState {
+  limit: number | null
+  loadOf: (userId: string) => number
+  /** Assigned during this pass (epoch ms), ahead of the cached value. */
+  assignedNow: ReadonlyMap<string, number>
+  /** Null: availability is not checked. */
+  isOnline: ((userId: string) => boolean) | null
+}
+
+/** Can this member take one more conversation now (online when checked, under the limit)? */
+export function canTakeMore (userId: string, pass: PassState): boolean {
+  return (pass.isOnline === null || pass.isOnline(userId)) && (pass.limit === null || pass.loadOf(userId) < pass.limit)
+}
+
+/** The candidates of one decision: members in queue order who can take more; `position` is the rank among them. */
+export function candidatesOf (members: readonly { userId: string, lastAssignedMs: number | null }[], pass: PassState): RoutingCandidate[] {
+  const out: RoutingCandidate[] = []
+  for (const m of members) {
+    if (!canTakeMore(m.userId, pass)) continue
+    const assigned = pass.assignedNow.get(m.userId) ?? m.lastAssignedMs
+    out.push({ userId: m.userId, position: out.length, load: pass.loadOf(m.userId), limit: pass.limit, lastAssignedAt: assigned === null ? null : new Date(assigned) })
+  }
+  return out
 }
 
 /** SQL (one `?`: the open channel): does the queue resolve to any user at all, available or not? */

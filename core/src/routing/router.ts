@@ -3,7 +3,8 @@ import type { HookRunner } from '../core.ts'
 import { conversationColumns, toConversationRecord } from '../records.ts'
 import { topics } from '../topics.ts'
 import { readRoutingSettings, type RoutingSettings } from './queueSettings.ts'
-import { queueMembers, withCapacity, countedCondition, queueResolvesToAnyone, type MemberRow } from './candidates.ts'
+import { candidatesOf, canTakeMore, countedCondition, queueResolvesToAnyone, type PassState } from './candidates.ts'
+import { createMemberCache } from './memberCache.ts'
 import type { Presence } from './presence.ts'
 
 export const routeJob = 'core.route'
@@ -11,6 +12,8 @@ export const offerTimeoutJob = 'core:offerTimeout'
 export const finalizeCloseJob = 'core:finalizeClose'
 const waitingBatch = 500
 const routeWindowMs = 100
+/** How often this instance deletes change-log rows no routing cache needs any more. */
+const pruneEveryMs = 60_000
 const qualified = conversationColumns.split(', ').map(c => 'c.' + c).join(', ')
 
 export interface Router {
@@ -122,8 +125,12 @@ export function createRouter (deps: RouterDeps): Router {
     return rows.length
   }
 
+  // Each channel's resolved queue, kept between passes and brought up to date from the change log.
+  const members = createMemberCache()
+  let lastPrune = Date.now()
+
   async function route (openChannelId: string): Promise<{ assigned: number, offered: number, waiting: number }> {
-    return deps.transaction(async (tx) => {
+    const result = await deps.transaction(async (tx) => {
       // One routing pass per open channel at a time, on any instance: oldest first stays true.
       await tx.query("select pg_advisory_xact_lock(hashtextextended('openline:route:' || ?, 0))", [openChannelId])
       const [channel] = await tx.query<{ active: boolean, queue_strategy: string | null, queue_settings: Record<string, unknown>, routing: unknown }>(
@@ -135,8 +142,8 @@ export function createRouter (deps: RouterDeps): Router {
       const strategy = channel.queue_strategy === null ? undefined : deps.strategy(channel.queue_strategy)
       if (strategy === undefined) return { ...result, waiting: await markAllWaiting(tx, openChannelId, 'noStrategy') }
       const settings = readRoutingSettings(channel.routing)
-      const members = await queueMembers(tx, openChannelId, settings)
-      if (members.length === 0) {
+      const queue = await members.read(tx, openChannelId, settings)
+      if (queue.members.length === 0) {
         // Members exist but none is at work (absent, dismissed, day not started) vs an empty queue.
         const [{ listed }] = await tx.query<{ listed: boolean }>(queueResolvesToAnyone, [openChannelId])
         return { ...result, waiting: await markAllWaiting(tx, openChannelId, listed ? 'noAgentsAvailable' : 'noMembers') }
@@ -145,8 +152,15 @@ export function createRouter (deps: RouterDeps): Router {
         `select ${qualified} from conversations c where c.open_channel_id = ? and c.status = 'queued' order by c.queued_at, c.id limit ${waitingBatch}`, [openChannelId])).map(toConversationRecord)
       result.waiting = waiting.length
       if (waiting.length === 0) return result
-      const online = settings.checkAvailability ? await deps.presence.online(members.map(m => m.userId)) : null
-      const byId = new Map<string, MemberRow>(members.map(m => [m.userId, m]))
+      // Loads and assignment times as this pass changes them; the cached queue itself is never written here.
+      const loads = new Map(queue.loads)
+      const assignedNow = new Map<string, number>()
+      const pass: PassState = {
+        limit: settings.limit.enabled ? settings.limit.maxConversations : null,
+        loadOf: (userId) => loads.get(userId) ?? 0,
+        assignedNow,
+        isOnline: settings.checkAvailability ? await deps.presence.snapshot() : null
+      }
       const offersOf = new Map<string, { user_id: string, state: string, exclusive: boolean }[]>()
       for (const o of await tx.query<{ conversation_id: string, user_id: string, state: string, exclusive: boolean }>(
         `select conversation_id::text, user_id::text, state, exclusive from conversation_offers where conversation_id in (${waiting.map(() => '?').join(', ')}) order by offered_at, user_id`, waiting.map(c => c.id))) {
@@ -154,34 +168,48 @@ export function createRouter (deps: RouterDeps): Router {
       }
       for (let i = 0; i < waiting.length; i++) {
         const conversation = waiting[i]
-        const candidates = withCapacity(members, settings, online)
+        const candidates = candidatesOf(queue.members, pass)
         if (candidates.length === 0) {
           // Nobody can take anything now: this one and every younger one wait (FIFO).
-          const anyoneThere = members.some(m => online === null || online.has(m.userId))
+          const isOnline = pass.isOnline
+          const anyoneThere = isOnline === null || queue.members.some(m => isOnline(m.userId))
           await markWaiting(tx, waiting.slice(i), anyoneThere ? 'allAgentsBusy' : 'noAgentsAvailable')
           break
         }
         const previous = offersOf.get(conversation.id) ?? []
-        const hook = { tx, conversation, candidates: candidates.map(c => c.userId), preferredAgentId: null as string | null }
-        await deps.hooks.run('conversation.beforeAssign', hook)
+        const hook = { tx, conversation, candidates: [] as string[], preferredAgentId: null as string | null }
+        if (deps.hooks.has('conversation.beforeAssign')) {
+          hook.candidates = candidates.map(c => c.userId)
+          await deps.hooks.run('conversation.beforeAssign', hook)
+        }
         const offer = await strategy.offer({ conversation, candidates, settings: channel.queue_settings ?? {}, previousOffers: previous.map(p => p.user_id) })
-        const allowed = new Set(candidates.map(c => c.userId))
-        const preferred = hook.preferredAgentId !== null && allowed.has(hook.preferredAgentId) ? hook.preferredAgentId : null
-        const agents = preferred !== null ? [preferred] : offer.agents.filter(a => allowed.has(a))
+        // A candidate of this decision: a member who could take more when the candidates were listed.
+        const allowed = (userId: unknown): userId is string => typeof userId === 'string' && queue.byId.has(userId) && canTakeMore(userId, pass)
+        const preferred = allowed(hook.preferredAgentId) ? hook.preferredAgentId : null
+        // An exclusive offer goes to its first allowed agent: the rest of a long list is never looked at.
+        const first = preferred ?? (offer.exclusive ? offer.agents.find(allowed) : undefined)
+        const agents = first !== undefined ? [first] : offer.exclusive ? [] : offer.agents.filter(allowed)
         if (agents.length === 0) { await markWaiting(tx, [conversation], 'noAgentsAvailable'); continue }
         if (offer.exclusive || preferred !== null) {
           const outcome = await claim(tx, conversation, agents[0], settings, { accepted: false, idleTimeoutSec: offer.idleTimeoutSec })
-          if (outcome === 'limit') { const m = byId.get(agents[0]); if (m !== undefined) m.load = settings.limit.maxConversations; i--; continue }
+          if (outcome === 'limit') { loads.set(agents[0], settings.limit.maxConversations); i--; continue }
           if (outcome === 'taken') continue
-          const m = byId.get(agents[0])
-          if (m !== undefined) { m.load++; m.lastAssignedAt = new Date() }
+          loads.set(agents[0], (loads.get(agents[0]) ?? 0) + 1)
+          assignedNow.set(agents[0], Date.now())
           result.assigned++
         } else {
-          result.offered += await offerToAll(tx, conversation, agents.filter(a => !previous.some(p => p.user_id === a && p.state !== 'open' && p.state !== 'withdrawn')))
+          // Not again to whoever already skipped it or let it expire.
+          const declined = new Set(previous.filter(p => p.state !== 'open' && p.state !== 'withdrawn').map(p => p.user_id))
+          result.offered += await offerToAll(tx, conversation, agents.filter(a => !declined.has(a)))
         }
       }
       return result
     })
+    if (Date.now() - lastPrune > pruneEveryMs) {
+      lastPrune = Date.now()
+      deps.transaction(tx => members.prune(tx)).catch(err => deps.log.warn({ err: err.message }, 'routing change log prune failed'))
+    }
+    return result
   }
 
   async function lockConversation (tx: Tx, id: string): Promise<ConversationRecord> {
