@@ -258,3 +258,18 @@ t.test('presence across instances: an agent connected to instance B is online fo
   const next = await inbound(oc.connectionId, 'presence-client-2')
   t.equal((await until('waits again', () => conversation(next), c => c.waitingReason !== null)).waitingReason, 'noAgentsAvailable')
 })
+
+t.test('E7 + F2: a plugin closing a held conversation ends the hold at once', async (t) => {
+  const oc = await channel('hold-ends', { strategy: 'fixture-first', members: [] })
+  fixtureControl.holdMs.set(oc.id, 60_000)
+  t.teardown(() => { fixtureControl.holdMs.delete(oc.id) })
+  const c1 = await inbound(oc.connectionId, 'rater')
+  await admin.query('mutation($id: ID!) { closeConversation(id: $id) { id } }', { id: c1 })
+  t.equal((await conversation(c1)).status, 'closing', 'held for a minute')
+  const again = await admin.query('mutation($id: ID!) { closeConversation(id: $id) { id } }', { id: c1 })
+  t.equal(again.errors?.[0].extensions?.code, 'OL_CONFLICT', 'an agent closing twice is told it is closed')
+  const closed = await fixtureContext().conversations.close(c1, { reason: 'rated' })
+  t.equal(closed.status, 'closed')
+  const [{ n }] = await (h.core.orm.em.fork() as any).execute("select count(*)::int as n from timers where key = ? and fired_at is null and cancelled_at is null", [`close:${c1}`])
+  t.equal(n, 0, 'the hold timer is cancelled')
+})

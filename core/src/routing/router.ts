@@ -280,6 +280,16 @@ export function createRouter (deps: RouterDeps): Router {
       const run = (fn: (tx: Tx) => Promise<ConversationRecord>): Promise<ConversationRecord> => outer !== undefined ? fn(outer) : deps.transaction(fn)
       return run(async (tx) => {
         const conversation = await lockConversation(tx, conversationId)
+        // A plugin closing a conversation held after close (E7) ends the hold now: the client rated it (F2).
+        if (conversation.status === 'closing' && user === null) {
+          await tx.cancelTimers(`close:${conversationId}`)
+          const [row] = await tx.query<Record<string, any>>(`update conversations c set status = 'closed', updated_at = now() where c.id = ? returning ${qualified}`, [conversationId])
+          const closed = toConversationRecord(row)
+          tx.emit(coreEvents.conversationStatusChanged, { conversationId, openChannelId: closed.openChannelId, from: 'closing', to: 'closed' })
+          conversationChanged(tx, closed)
+          tx.afterCommit(() => requestRoute(closed.openChannelId))
+          return closed
+        }
         if (conversation.status === 'closed' || conversation.status === 'closing') fail(errorCodes.conflict, 'The conversation is already closed')
         if (user !== null && conversation.assigneeId !== user.id && user.permissions.viewHistory !== 'all') {
           fail(errorCodes.forbidden, 'Only the assigned agent or a supervisor may close this conversation', 403)

@@ -86,6 +86,7 @@ export interface PluginContext<Options = unknown> {
   conversations: {
     get: (id: Id, tx?: Tx) => Promise<ConversationRecord | null>
     /** Close (E6–E8): runs `conversation.beforeClose` (which may hold it in `closing`), frees capacity. */
+    /** Close now. A conversation held after close (`closing`, E7) is closed for good at once (e.g. the client rated it). */
     close: (id: Id, options: { reason: string, byUserId?: Id | null }, tx?: Tx) => Promise<ConversationRecord>
     /**
      * The conversation if `user` may see it (their history scope, J1), else an OL_NOT_FOUND error:
