@@ -3,7 +3,10 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { errorText, useConsole, useFeed } from './context.ts'
 import type { ConsoleAction } from './actions.ts'
 import { conversationMutation } from './mutations.ts'
-import type { Conversation, Message } from './types.ts'
+import type { Conversation, DeliveryStatus, Message } from './types.ts'
+
+/** Statuses only move forward (a provider receipt never goes back to sending). */
+const deliveryRank: Record<DeliveryStatus, number> = { none: 0, pending: 1, sent: 2, delivered: 3, read: 4, failed: 5 }
 import { ConversationHeader, type HeaderCommand } from './ConversationHeader.tsx'
 import { MessageItem } from './MessageItem.tsx'
 import type { MessageMenuHandlers } from './MessageMenu.tsx'
@@ -68,11 +71,18 @@ export function ConversationView (props: { id: string }) {
     return () => clearTimeout(timer)
   }, [typing])
 
+  // Pushes and mutation answers race: a delivery status may arrive before the message it is about,
+  // and an older copy (the send's answer, still "pending") may arrive after a newer status.
+  const earlyStatus = useRef(new Map<string, Message['deliveryStatus']>())
   const upsert = (m: Message): void => setMessages(list => {
     const at = list.findIndex(x => x.id === m.id)
-    if (at === -1) return [...list, m]
+    const known = [at === -1 ? undefined : list[at].deliveryStatus, earlyStatus.current.get(m.id)]
+    const status = known.reduce<Message['deliveryStatus']>((best, s) => s !== undefined && deliveryRank[s] > deliveryRank[best] ? s : best, m.deliveryStatus)
+    earlyStatus.current.delete(m.id)
+    const merged = { ...m, deliveryStatus: status }
+    if (at === -1) return [...list, merged]
     const next = [...list]
-    next[at] = m
+    next[at] = merged
     return next
   })
 
@@ -83,7 +93,10 @@ export function ConversationView (props: { id: string }) {
     } else if (event.type === 'messageChanged' && event.message.conversationId === props.id) {
       upsert(event.message)
     } else if (event.type === 'messageDelivery' && event.conversationId === props.id) {
-      setMessages(list => list.map(m => m.id === event.messageId ? { ...m, deliveryStatus: event.status } : m))
+      setMessages(list => {
+        if (!list.some(m => m.id === event.messageId)) earlyStatus.current.set(event.messageId, event.status)
+        return list.map(m => m.id === event.messageId && deliveryRank[event.status] >= deliveryRank[m.deliveryStatus] ? { ...m, deliveryStatus: event.status } : m)
+      })
     } else if (event.type === 'conversationUpdated' && event.conversation.id === props.id) {
       setConversation(c => ({ ...(c ?? {}), ...event.conversation }))
     } else if (event.type === 'conversationRated' && event.rating.conversationId === props.id) {
