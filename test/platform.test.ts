@@ -12,7 +12,7 @@ t.test('all first-party plugins boot together from the shipped configuration', a
   const admin = await h.login(h.admin.email, h.admin.password)
   const res = await admin.query('{ connectors { id } settingsGroups { id choices { id } } }')
   t.equal(res.errors, undefined, JSON.stringify(res.errors))
-  t.same(res.data.connectors.map((c: any) => c.id).sort(), ['facebook-comments', 'instagram', 'messenger', 'telegram', 'viber', 'whatsapp'])
+  t.same(res.data.connectors.map((c: any) => c.id).sort(), ['facebook-comments', 'instagram', 'messenger', 'telegram', 'viber', 'webchat', 'whatsapp'])
   const groups = new Map(res.data.settingsGroups.map((g: any) => [g.id, g]))
   for (const id of ['queue', 'workingHours', 'consent', 'automaticActions']) t.ok(groups.has(id), `settings group ${id}`)
   t.same((groups.get('queue') as any).choices.map((c: any) => c.id).sort(), ['evenly', 'in-order', 'to-all'])

@@ -12,7 +12,7 @@ const typeDefs = /* GraphQL */ `
     "The consent settings' textVersion at the time of acceptance."
     textVersion: String!
     acceptedAt: DateTime!
-    "Where the acceptance came from (e.g. button, message, widget)."
+    "Where the acceptance came from: button (the notice's I agree button), agent, or what an integration named."
     source: String
   }
 

@@ -5,6 +5,7 @@ import { composeFeatures, type AutomationFeature } from './feature.ts'
 import { workingHoursFeature } from './workingHoursFeature.ts'
 import { consentFeature } from './consentFeature.ts'
 import { actionsFeature } from './actionsFeature.ts'
+import { consentButtonFeature } from './consentButton.ts'
 import { migrations } from './migrations.ts'
 import { defaultMinuteMs, setRuntime } from './runtime.ts'
 
@@ -18,7 +19,7 @@ export type { AutomationFeature } from './feature.ts'
 export type { AutomationOptions } from './runtime.ts'
 
 /** Every feature of the plugin, in order. */
-export const features: AutomationFeature[] = [workingHoursFeature, consentFeature, actionsFeature]
+export const features: AutomationFeature[] = [workingHoursFeature, consentFeature, actionsFeature, consentButtonFeature]
 
 const composed = composeFeatures(features)
 

@@ -14,6 +14,7 @@ import queueInOrderPlugin from '@openline/plugin-queue-in-order'
 import telegramPlugin from '@openline/plugin-channel-telegram'
 import viberPlugin from '@openline/plugin-channel-viber'
 import metaPlugin from '@openline/plugin-channel-meta'
+import webchatPlugin from '@openline/plugin-channel-webchat'
 
 const knownPlugins: Record<string, PluginEntry> = {
   'test-connector': { definition: testConnectorPlugin },
@@ -21,7 +22,8 @@ const knownPlugins: Record<string, PluginEntry> = {
   'queue-in-order': { definition: queueInOrderPlugin },
   'channel-telegram': { definition: telegramPlugin },
   'channel-viber': { definition: viberPlugin },
-  'channel-meta': { definition: metaPlugin }
+  'channel-meta': { definition: metaPlugin },
+  'channel-webchat': { definition: webchatPlugin }
 }
 
 function required (name: string): string {
