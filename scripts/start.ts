@@ -12,7 +12,8 @@ try {
   const url = config.publicUrl
   console.log(`
   Openline is running at ${url}
-    GraphQL API      ${url}/graphql${config.environment !== 'production' ? `   (GraphiQL: ${url}/graphiql)` : ''}
+    Agent console    ${url}/plugins/console/
+${creds.widgetKey !== null ? `    Web chat demo    ${url}/plugins/channel-webchat/demo/${creds.widgetKey}\n` : ''}    GraphQL API      ${url}/graphql${config.environment !== 'production' ? `   (GraphiQL: ${url}/graphiql)` : ''}
     Health           ${url}/health/ready
     Metrics          ${url}/metrics
 

@@ -30,7 +30,7 @@ async function userId (core: Core, email: string): Promise<string | null> {
  * The demo dataset: an admin, two agents, a department with both agents and an open channel.
  * Idempotent: what exists is left alone; passwords live in var/demo-credentials.json (git-ignored).
  */
-export async function seedDemo (core: Core): Promise<DemoCredentials> {
+export async function seedDemo (core: Core): Promise<DemoCredentials & { widgetKey: string | null }> {
   const creds = storedCredentials()
   if (await userId(core, creds.admin.email) === null) {
     await auth.createUser(core, { email: creds.admin.email, name: 'Demo Admin', password: creds.admin.password, role: 'admin' })
@@ -47,12 +47,20 @@ export async function seedDemo (core: Core): Promise<DemoCredentials> {
     if (!support.memberIds.includes(id)) support = await auth.addDepartmentMember(core, support.id, id)
   }
   const channels = await openChannels.listOpenChannels(core)
-  if (!channels.some(c => c.name === 'Customer support')) {
-    const channel = await openChannels.createOpenChannel(core, { name: 'Customer support', language: 'en' })
+  let channel = channels.find(c => c.name === 'Customer support')
+  if (channel === undefined) {
+    channel = await openChannels.createOpenChannel(core, { name: 'Customer support', language: 'en' })
     // With the evenly strategy loaded (the default configuration), the Support department answers it.
     if (core.registry.queueStrategies.has('evenly')) {
       await openChannels.updateOpenChannelSettings(core, channel.id, 'queue', { strategy: 'evenly', members: [{ departmentId: support.id }] })
     }
   }
-  return creds
+  // A web-chat widget on the demo channel, so a visitor can write at once (demo page printed at start).
+  let widgetKey: string | null = null
+  if (core.registry.connectors.has('webchat')) {
+    const connections = await openChannels.listConnections(core, channel.id)
+    widgetKey = connections.find(c => c.connector === 'webchat')?.externalAccountId ??
+      (await openChannels.connectChannel(core, { openChannelId: channel.id, connector: 'webchat', settings: { title: 'Customer support' } })).externalAccountId
+  }
+  return { ...creds, widgetKey }
 }
