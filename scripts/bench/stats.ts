@@ -1,16 +1,18 @@
 // KPI statistics benchmark (issue #6, "Measured"). See scripts/bench/README.md, section stats.
 //   node scripts/bench/stats.ts [--conversations N] [--messages-per M] [--agents A] [--channels C]
-//        [--months S] [--list-reps R] [--stats-reps Q] [--core-index no|yes|both] [--keep] [--reuse]
-// Generates N conversations with M messages each (generate_series in SQL, in a scratch database)
-// and the kpi plugin's rows that match them, then times, through GraphQL over HTTP against the
-// real app with the kpi plugin: (a) the core conversation list with the KPI columns, walked with
-// keyset cursors, (b) kpiStatistics for a month (by day, by agent) and for one agent.
+//        [--months S] [--list-reps R] [--stats-reps Q] [--core-index no|yes|both] [--ratings yes|no] [--keep] [--reuse]
+// Generates N conversations with M messages each (generate_series in SQL, in a scratch database),
+// the kpi plugin's rows that match them and (with --ratings yes, the default) the ratings plugin's
+// rows of 30 % of them, then times, through GraphQL over HTTP against the real app with the kpi
+// plugin (and the ratings plugin): (a) the core conversation list with the KPI columns, walked
+// with keyset cursors, (b) kpiStatistics for a month (by day, by agent) and for one agent.
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { buildApp, loadConfig, auth } from '@openline/core'
 import { agentClient, clearRedisPrefix, type AgentClient } from '@openline/testing'
 import kpiPlugin from '../../plugins/kpi/src/index.ts'
+import ratingsPlugin from '../../plugins/ratings/src/index.ts'
 import { recreateDatabase, dropDatabase, databaseUrl, adminUrl } from './lib/database.ts'
 import { percentile, ms } from './lib/stats.ts'
 import { seedAgents } from './lib/seed.ts'
@@ -41,12 +43,15 @@ const { values: flags } = parseArgs({
     'list-reps': { type: 'string' },
     'stats-reps': { type: 'string' },
     'core-index': { type: 'string' },
+    ratings: { type: 'string' },
     keep: { type: 'boolean' },
     reuse: { type: 'boolean' }
   }
 })
 const coreIndex = flags['core-index'] ?? 'both'
 if (!['no', 'yes', 'both'].includes(coreIndex)) throw new Error('--core-index must be no, yes or both')
+const ratings = flags.ratings ?? 'yes'
+if (!['no', 'yes'].includes(ratings)) throw new Error('--ratings must be yes or no')
 const opts = {
   conversations: intFlag(flags.conversations, 'conversations', 1_000_000, 100, 20_000_000),
   messagesPer: intFlag(flags['messages-per'], 'messages-per', 10, 2, 100),
@@ -56,6 +61,7 @@ const opts = {
   listReps: intFlag(flags['list-reps'], 'list-reps', 1000, 10, 100_000),
   statsReps: intFlag(flags['stats-reps'], 'stats-reps', 40, 5, 10_000),
   coreIndex: coreIndex as 'no' | 'yes' | 'both',
+  ratings: ratings === 'yes',
   keep: flags.keep === true || flags.reuse === true,
   reuse: flags.reuse === true
 }
@@ -165,6 +171,16 @@ async function generate (url: string): Promise<World> {
                              count(*) filter (where seconds > ${lateAfterSec}) as late
                         from kpi_responses where conversation_id between $1 and $2 group by conversation_id) r on r.conversation_id = c.id
           where c.id between $1 and $2`, range)
+      if (opts.ratings) {
+        // 30 % of the conversations rated by the client (one in five of them a dislike) a minute after
+        // the last message; a third of those also got a supervisor's stars (1–5) an hour later. Chosen
+        // by the hundreds and thousands of g, so every agent and channel (from g's last digits) has some.
+        await client.query(
+          `insert into ratings_scores (conversation_id, client_value, client_source, client_rated_at, stars, stars_at)
+           select g, case when (g / 1000) % 5 = 0 then 'dislike' else 'like' end, 'button', ${at(String(lastJ))} + interval '1 minute',
+                  case when (g / 100) % 10 = 1 then 1 + (g / 7) % 5 end, case when (g / 100) % 10 = 1 then ${at(String(lastJ))} + interval '1 hour' end
+             from generate_series($1::bigint, $2::bigint) g where (g / 100) % 10 in (1, 4, 7)`, range)
+      }
       await client.query('commit')
       log(`  generated ${range[1].toLocaleString('en')} of ${n.toLocaleString('en')} conversations`)
     }
@@ -184,7 +200,8 @@ async function vacuum (url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    for (const table of ['clients', 'client_identities', 'conversations', 'messages', 'kpi_conversations', 'kpi_responses', 'users']) await client.query(`vacuum (analyze) ${table}`)
+    const tables = ['clients', 'client_identities', 'conversations', 'messages', 'kpi_conversations', 'kpi_responses', 'users', ...(opts.ratings ? ['ratings_scores'] : [])]
+    for (const table of tables) await client.query(`vacuum (analyze) ${table}`)
   } finally {
     await client.end()
   }
@@ -222,7 +239,7 @@ async function must<T> (what: string, res: Promise<{ data?: T, errors?: unknown 
 
 const listFields = 'id status assigneeId openChannelId updatedAt messageCount firstResponseAt'
 const listQuery = (withKpi: boolean): string => `query ($after: String) { conversations(first: 50, after: $after) {
-  nodes { ${listFields} ${withKpi ? 'kpi { firstResponseSec avgResponseSec responseCount lateCount late resolved }' : ''} }
+  nodes { ${listFields} ${withKpi ? 'kpi { firstResponseSec avgResponseSec responseCount lateCount late resolved rating }' : ''} }
   nextCursor } }`
 
 /** The floor of any request: authentication, the rate limiter and GraphQL with no data read. */
@@ -262,10 +279,10 @@ async function timeList (client: AgentClient, reps: number, depth: number, withK
 
 const statsQuery = `query ($from: DateTime!, $to: DateTime!, $agentId: ID, $groupBy: KpiGroupBy) {
   kpiStatistics(from: $from, to: $to, agentId: $agentId, groupBy: $groupBy) {
-    total { conversations answered resolved late resolvedShare responses firstResponseP50 firstResponseP90 responseP50 responseP90 }
-    groups { key figures { conversations responses firstResponseP50 responseP90 } } } }`
+    total { conversations answered resolved late resolvedShare responses firstResponseP50 firstResponseP90 responseP50 responseP90 likes dislikes averageStars }
+    groups { key figures { conversations responses firstResponseP50 responseP90 likes dislikes averageStars } } } }`
 
-async function timeStats (client: AgentClient, reps: number, variables: Record<string, unknown>): Promise<Timing & { conversations: number, responses: number, groups: number }> {
+async function timeStats (client: AgentClient, reps: number, variables: Record<string, unknown>): Promise<Timing & { conversations: number, responses: number, likes: number | null, groups: number }> {
   const samples: number[] = []
   let last: any
   let mark = cpuMark()
@@ -275,7 +292,8 @@ async function timeStats (client: AgentClient, reps: number, variables: Record<s
     last = await must('kpiStatistics', client.query<{ kpiStatistics: any }>(statsQuery, variables))
     if (i >= 3) samples.push(performance.now() - startedAt)
   }
-  return { ...timing(samples, mark), conversations: last.kpiStatistics.total.conversations, responses: last.kpiStatistics.total.responses, groups: last.kpiStatistics.groups.length }
+  const { total } = last.kpiStatistics
+  return { ...timing(samples, mark), conversations: total.conversations, responses: total.responses, likes: total.likes, groups: last.kpiStatistics.groups.length }
 }
 
 async function main (): Promise<void> {
@@ -299,11 +317,12 @@ async function main (): Promise<void> {
       rateLimit: { max: 10_000_000, timeWindowMs: 60_000 }
     }
   })
-  const app = await buildApp(config, { plugins: [{ definition: kpiPlugin, options: {} }], migrate: true })
+  const plugins = [{ definition: kpiPlugin, options: {} }, ...(opts.ratings ? [{ definition: ratingsPlugin, options: {} }] : [])]
+  const app = await buildApp(config, { plugins, migrate: true })
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   try {
     if (!opts.reuse) {
-      log(`generating ${opts.conversations.toLocaleString('en')} conversations × ${opts.messagesPer} messages (${opts.agents} agents, ${opts.channels} open channels, ${opts.months} months)`)
+      log(`generating ${opts.conversations.toLocaleString('en')} conversations × ${opts.messagesPer} messages (${opts.agents} agents, ${opts.channels} open channels, ${opts.months} months${opts.ratings ? ', 30 % rated' : ''})`)
       const startedAt = performance.now()
       await generate(url)
       await vacuum(url)
@@ -354,7 +373,7 @@ async function main (): Promise<void> {
       agentYearByMonth: await timeStats(client, opts.statsReps, { from: yearStart.toISOString(), to: monthEnd.toISOString(), agentId, groupBy: 'month' })
     }
     for (const [name, t] of Object.entries(stats)) {
-      log(`kpiStatistics ${name.padEnd(17)} ${describe(t)}; ${t.conversations} conversations, ${t.responses} answers, ${t.groups} groups`)
+      log(`kpiStatistics ${name.padEnd(17)} ${describe(t)}; ${t.conversations} conversations, ${t.responses} answers, ${t.likes ?? 'no'} likes, ${t.groups} groups`)
     }
     await client.close()
 
@@ -362,7 +381,7 @@ async function main (): Promise<void> {
     const statsP95 = Math.max(...Object.values(stats).map(t => t.p95))
     log(`targets: list p95 ${listP95} ms (< ${targets.listP95Ms}: ${listP95 < targets.listP95Ms ? 'met' : 'MISSED'}), statistics p95 ${statsP95} ms (< ${targets.statsP95Ms}: ${statsP95 < targets.statsP95Ms ? 'met' : 'MISSED'})`)
     process.stdout.write(JSON.stringify({
-      bench: 'stats', conversations: world.conversations, messages: world.messages, agents: world.agentIds.length, channels: world.channelIds.length,
+      bench: 'stats', ratings: opts.ratings, conversations: world.conversations, messages: world.messages, agents: world.agentIds.length, channels: world.channelIds.length,
       generationMs: generationMs === null ? null : Math.round(generationMs), list, stats, month
     }) + '\n')
   } finally {

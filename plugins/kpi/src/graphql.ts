@@ -5,6 +5,7 @@ import { perRequestBatch } from './batch.ts'
 import { emptyKpi, loadFigures } from './figures.ts'
 import { alertColumns, alertTopic, toAlert } from './alerts.ts'
 import { computeStatistics, statisticsInput } from './statistics.ts'
+import { ratingsLoaded } from './ratings.ts'
 import { typeDefs } from './schema.ts'
 
 type Args = Record<string, any>
@@ -27,7 +28,8 @@ function pageSize (value: unknown): number {
 
 export function agentGraphQL (ctx: PluginContext<any>): GraphQLExtension {
   const read = reader(ctx)
-  const figures = perRequestBatch(ids => loadFigures(read, ids))
+  // Whether the ratings plugin is loaded is known from setup on, before any request.
+  const figures = perRequestBatch(ids => loadFigures(read, ids, ratingsLoaded(ctx)))
   return {
     typeDefs,
     resolvers: {
@@ -52,7 +54,7 @@ export function agentGraphQL (ctx: PluginContext<any>): GraphQLExtension {
           return { nodes, nextCursor: rows.length > first ? nodes[nodes.length - 1].id : null }
         },
         async kpiStatistics (_: unknown, args: Args, context: AgentContext) {
-          return computeStatistics(ctx, statisticsInput(context.requireUser(), args as Parameters<typeof statisticsInput>[1]))
+          return computeStatistics(ctx, statisticsInput(context.requireUser(), args as Parameters<typeof statisticsInput>[1], ratingsLoaded(ctx)))
         }
       },
       Mutation: {

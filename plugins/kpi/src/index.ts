@@ -9,12 +9,14 @@ import { lateJobName, onConversationAssigned, onConversationOpened, onMessageCre
 import { lateJob } from './lateness.ts'
 import { agentGraphQL } from './graphql.ts'
 import { idArray } from './db.ts'
+import { detectRatings } from './ratings.ts'
 
 export { kpiGroup, kpiSchema, kpiDefaults, readKpiSettings, validateKpi, type KpiSettings } from './settings.ts'
 export { textLanguages, textKeys, shippedText, textLanguage, toHandlebars, type TextKey, type TextLanguage } from './texts.ts'
 export { renderAlert, conversationLink, describeTarget, alertTopic, type KpiAlert, type AlertVars } from './alerts.ts'
 export { perRequestBatch } from './batch.ts'
 export { timerKey } from './tracking.ts'
+export { ratingsGroupId } from './ratings.ts'
 export { migrations }
 
 export const kpiOptions = Type.Object({
@@ -37,6 +39,8 @@ export const kpiPlugin = definePlugin({
   name: 'kpi',
   version: '0.1.0',
   core: '^0.1.0',
+  // Ratings in the figures and statistics when that plugin is loaded (set up before this one).
+  optionalDependsOn: ['ratings'],
   options: kpiOptions,
   migrations,
   provides: { settingsGroups: [kpiGroup] },
@@ -50,7 +54,10 @@ export const kpiPlugin = definePlugin({
   ],
   jobs: { [lateJobName]: lateJob },
   graphql: { agent: agentGraphQL },
-  setup: (ctx) => { setRuntime(ctx) }
+  setup: (ctx) => {
+    setRuntime(ctx)
+    detectRatings(ctx)
+  }
 })
 
 export default kpiPlugin

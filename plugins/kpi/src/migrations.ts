@@ -69,5 +69,26 @@ export const migrations: PluginMigration[] = [
       'create index kpi_alerts_lateness_index on kpi_alerts (lateness_id)'
     ],
     down: ['drop table kpi_alerts', 'drop table kpi_lateness', 'drop table kpi_responses', 'drop table kpi_conversations']
+  },
+  {
+    // The statistics join the ratings plugin's scores by conversation: with the id in the covering
+    // indexes the period's rows stay an index-only scan (without it each row is fetched from the heap).
+    name: '0002_kpi_conversation_ids',
+    up: [
+      'drop index kpi_conversations_created_index',
+      'create index kpi_conversations_created_index on kpi_conversations (created_at) include (conversation_id, open_channel_id, agent_id, first_response_sec, late_count, resolved)',
+      'drop index kpi_conversations_agent_index',
+      'create index kpi_conversations_agent_index on kpi_conversations (agent_id, created_at) include (conversation_id, open_channel_id, first_response_sec, late_count, resolved)',
+      'drop index kpi_conversations_channel_index',
+      'create index kpi_conversations_channel_index on kpi_conversations (open_channel_id, created_at) include (conversation_id, agent_id, first_response_sec, late_count, resolved)'
+    ],
+    down: [
+      'drop index kpi_conversations_created_index',
+      'create index kpi_conversations_created_index on kpi_conversations (created_at) include (open_channel_id, agent_id, first_response_sec, late_count, resolved)',
+      'drop index kpi_conversations_agent_index',
+      'create index kpi_conversations_agent_index on kpi_conversations (agent_id, created_at) include (open_channel_id, first_response_sec, late_count, resolved)',
+      'drop index kpi_conversations_channel_index',
+      'create index kpi_conversations_channel_index on kpi_conversations (open_channel_id, created_at) include (agent_id, first_response_sec, late_count, resolved)'
+    ]
   }
 ]

@@ -20,7 +20,7 @@ export const typeDefs = /* GraphQL */ `
     waitingSince: DateTime
     "Closed after at least one agent answer."
     resolved: Boolean!
-    "The client's rating; always null until the ratings plugin (issue #6) fills it."
+    "The client's rating, like or dislike (ratings plugin); null until rated, and always without that plugin."
     rating: String
   }
 
@@ -63,9 +63,11 @@ export const typeDefs = /* GraphQL */ `
     "Seconds (percentile_cont) of every answer given in the period."
     responseP50: Float
     responseP90: Float
-    "Ratings; null until the ratings plugin (issue #6) exists."
+    "Clients' likes and dislikes of those conversations (ratings plugin); null without that plugin."
     likes: Int
     dislikes: Int
+    "Mean of the supervisors' 1–5 stars of those conversations (two decimals); null without stars or without the ratings plugin."
+    averageStars: Float
   }
 
   type KpiGroup {

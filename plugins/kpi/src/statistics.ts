@@ -20,6 +20,8 @@ export interface StatisticsInput {
   agentId: Id | null
   groupBy: Grouping | null
   timeZone: string
+  /** Count the ratings plugin's likes, dislikes and stars (it is loaded). */
+  withRatings: boolean
 }
 
 export interface KpiFigures {
@@ -33,9 +35,11 @@ export interface KpiFigures {
   firstResponseP90: number | null
   responseP50: number | null
   responseP90: number | null
-  /** Placeholders until the ratings plugin (issue #6) exists. */
-  likes: null
-  dislikes: null
+  /** Clients' likes and dislikes of those conversations (ratings plugin); null without that plugin. */
+  likes: number | null
+  dislikes: number | null
+  /** Mean of the supervisors' 1–5 stars of those conversations; null without any, or without the ratings plugin. */
+  averageStars: number | null
 }
 
 export interface KpiGroup {
@@ -73,7 +77,7 @@ function isTimeZone (value: string): boolean {
  * Check the arguments and apply the user's scope: whoever does not see all history (J1) sees only
  * their own figures — asking for another agent's is refused, asking for none means their own.
  */
-export function statisticsInput (user: AuthUser, args: { from: Date, to: Date, openChannelId?: string | null, agentId?: string | null, groupBy?: Grouping | null, timeZone?: string | null }): StatisticsInput {
+export function statisticsInput (user: AuthUser, args: { from: Date, to: Date, openChannelId?: string | null, agentId?: string | null, groupBy?: Grouping | null, timeZone?: string | null }, withRatings: boolean): StatisticsInput {
   const fields: FieldError[] = []
   const from = args.from
   const to = args.to
@@ -90,7 +94,7 @@ export function statisticsInput (user: AuthUser, args: { from: Date, to: Date, o
     if (agentId !== null && agentId !== user.id) throw new OpenlineError(errorCodes.forbidden, 'Your role shows only your own figures', { statusCode: 403 })
     agentId = user.id
   }
-  return { from, to, openChannelId, agentId, groupBy: args.groupBy ?? null, timeZone }
+  return { from, to, openChannelId, agentId, groupBy: args.groupBy ?? null, timeZone, withRatings }
 }
 
 const periods: readonly string[] = ['day', 'week', 'month']
@@ -160,14 +164,37 @@ function groupedAnswers (input: StatisticsInput): { sql: string, params: unknown
   }
 }
 
-interface CountRow { total: boolean, g: unknown, conversations: number, answered: number, resolved: number, late: number }
+interface CountRow { total: boolean, g: unknown, conversations: number, answered: number, resolved: number, late: number, likes?: number, dislikes?: number, average_stars?: number | null }
 interface ResponseRow { g: unknown, responses: number, first_p: number[] | null, all_p: number[] | null }
 interface HistogramRow { kind: string, seconds: number, n: number }
 
-const emptyFigures = (): KpiFigures => ({
+const emptyFigures = (withRatings: boolean): KpiFigures => ({
   conversations: 0, answered: 0, resolved: 0, late: 0, resolvedShare: null, responses: 0,
-  firstResponseP50: null, firstResponseP90: null, responseP50: null, responseP90: null, likes: null, dislikes: null
+  firstResponseP50: null, firstResponseP90: null, responseP50: null, responseP90: null,
+  likes: withRatings ? 0 : null, dislikes: withRatings ? 0 : null, averageStars: null
 })
+
+/**
+ * The conversation counts: one pass over the period's rows of `kpi_conversations` (a covering
+ * index), joined with the ratings plugin's `ratings_scores` by conversation when it is loaded, so
+ * likes, dislikes and stars are grouped exactly like the conversations they belong to.
+ */
+function conversationCounts (input: StatisticsInput): { sql: string, params: unknown[], off: readonly string[] } {
+  const counts = `count(*)::int as conversations, count(first_response_sec)::int as answered,
+     (count(*) filter (where resolved))::int as resolved, (count(*) filter (where late_count > 0))::int as late`
+  if (!input.withRatings) return { ...groupedQuery(input, 'kpi_conversations', 'created_at', 'first_response_sec, resolved, late_count', counts), off: [] }
+  const query = groupedQuery(input, 'kpi_conversations k left join ratings_scores rs on rs.conversation_id = k.conversation_id', 'k.created_at',
+    'first_response_sec, resolved, late_count, rs.client_value, rs.stars',
+    `${counts}, (count(*) filter (where client_value = 'like'))::int as likes, (count(*) filter (where client_value = 'dislike'))::int as dislikes,
+     avg(stars)::float8 as average_stars`)
+  // Each conversation of the period looks its rating up by primary key (a nested loop), so the work
+  // follows the period. The planner's own choice for a month, a hash join, reads every rating ever
+  // given and grows with the history (scripts/bench/README.md, stats: slower at 1 000 000 already).
+  return { ...query, off: ['enable_hashjoin', 'enable_mergejoin'] }
+}
+
+/** A mean of stars, to two decimals. */
+const stars = (value: number | null | undefined): number | null => value === null || value === undefined ? null : Math.round(value * 100) / 100
 
 /** Seconds, rounded to the millisecond (percentile_cont interpolates). */
 const seconds = (value: number | null | undefined): number | null => value === null || value === undefined ? null : Math.round(value * 1000) / 1000
@@ -213,29 +240,31 @@ function totalResponses (rows: HistogramRow[]): Pick<KpiFigures, 'responses' | '
   }
 }
 
-/** A read transaction whose sorts (the percentiles of a month of answers) stay in memory. */
-async function readWithSortMemory<T> (ctx: Pick<PluginContext<any>, 'transaction'>, sql: string, params: unknown[]): Promise<T[]> {
+/**
+ * A read transaction whose sorts (the percentiles of a month of answers) stay in memory; the
+ * planner methods named in `off` are turned off for this transaction only.
+ */
+async function readWithSortMemory<T> (ctx: Pick<PluginContext<any>, 'transaction'>, sql: string, params: unknown[], off: readonly string[] = []): Promise<T[]> {
   return ctx.transaction(async (tx) => {
     await tx.query("set local work_mem = '64MB'")
+    for (const method of off) await tx.query(`set local ${method} = off`)
     return tx.query<T>(sql, params)
   })
 }
 
 export async function computeStatistics (ctx: Pick<PluginContext<any>, 'transaction'>, input: StatisticsInput): Promise<KpiStatistics> {
-  const counts = groupedQuery(input, 'kpi_conversations', 'created_at', 'first_response_sec, resolved, late_count',
-    `count(*)::int as conversations, count(first_response_sec)::int as answered,
-     (count(*) filter (where resolved))::int as resolved, (count(*) filter (where late_count > 0))::int as late`)
+  const counts = conversationCounts(input)
   const answers = scope(input, 'kpi_responses', 'answered_at')
   const grouped = input.groupBy === null ? null : groupedAnswers(input)
   // Separate connections, so the scans run side by side on a multi-core database.
   const [countRows, histogram, responseRows] = await Promise.all([
-    readWithSortMemory<CountRow>(ctx, counts.sql, counts.params),
+    readWithSortMemory<CountRow>(ctx, counts.sql, counts.params, counts.off),
     readWithSortMemory<HistogramRow>(ctx, `select kind, seconds, count(*)::int as n from ${answers.sql} group by kind, seconds`, answers.params),
     grouped === null ? [] : readWithSortMemory<ResponseRow>(ctx, grouped.sql, grouped.params)
   ])
 
   const isPeriod = input.groupBy !== null && periods.includes(input.groupBy)
-  const total = emptyFigures()
+  const total = emptyFigures(input.withRatings)
   const groups = new Map<string, KpiGroup>()
   const figuresOf = (row: { total: boolean, g: unknown }): KpiFigures => {
     if (row.total) return total
@@ -250,7 +279,7 @@ export async function computeStatistics (ctx: Pick<PluginContext<any>, 'transact
         agentId: input.groupBy === 'agent' && row.g !== null ? key : null,
         openChannelId: input.groupBy === 'openChannel' && row.g !== null ? key : null,
         name: null,
-        figures: emptyFigures()
+        figures: emptyFigures(input.withRatings)
       }
       groups.set(key, group)
     }
@@ -259,6 +288,7 @@ export async function computeStatistics (ctx: Pick<PluginContext<any>, 'transact
   for (const row of countRows) {
     const f = figuresOf(row)
     Object.assign(f, { conversations: row.conversations, answered: row.answered, resolved: row.resolved, late: row.late, resolvedShare: row.conversations > 0 ? row.resolved / row.conversations : null })
+    if (input.withRatings) Object.assign(f, { likes: row.likes ?? 0, dislikes: row.dislikes ?? 0, averageStars: stars(row.average_stars) })
   }
   Object.assign(total, totalResponses(histogram))
   for (const row of responseRows) {

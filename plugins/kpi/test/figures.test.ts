@@ -2,32 +2,16 @@
 // whole page with one SQL statement (counted at the database connection the app uses).
 import t from 'tap'
 import { until } from '@openline/testing'
-import { REPLY, kpiOf, startKpi, type Kpi } from './helpers.ts'
+import { REPLY, figuresRead, kpiOf, startKpi, statementsWith as countStatements, type Kpi } from './helpers.ts'
 
 let k: Kpi
-// Only the figures' read selects this column (event handlers of the same app write the table meanwhile).
-const figuresRead = 'response_sec_sum::float8'
 t.before(async () => { k = await startKpi(60_000) })
 t.teardown(async () => { await k?.close() })
 
 const LIST = `query ($after: String) { conversations(first: 50, after: $after) {
   nodes { id kpi { firstResponseSec avgResponseSec responseCount lateCount late waitingSince resolved rating } } nextCursor } }`
 
-/** Count the statements the app sends that contain `marker` while `fn` runs. */
-async function statementsWith<T> (marker: string, fn: () => Promise<T>): Promise<{ result: T, count: number }> {
-  const connection = k.h.core.orm.em.getConnection() as unknown as { execute: (...args: any[]) => Promise<unknown> }
-  const original = connection.execute
-  let count = 0
-  connection.execute = function (this: unknown, ...args: any[]) {
-    if (typeof args[0] === 'string' && args[0].includes(marker)) count++
-    return original.apply(this, args)
-  }
-  try {
-    return { result: await fn(), count }
-  } finally {
-    connection.execute = original
-  }
-}
+const statementsWith = <T>(marker: string, fn: () => Promise<T>): Promise<{ result: T, count: number }> => countStatements(k, marker, fn)
 
 t.test('figures follow the conversation: waiting, answered, answered again, resolved', async (t) => {
   const agent = await k.h.createAgent({ name: 'Figures Agent' })

@@ -1,6 +1,6 @@
 // Set-up the KPI tests share: the real app with the kpi plugin (a settings minute of `minuteMs`),
 // the test connector, a fixture strategy that assigns at once, a fake provider and an admin.
-import { definePlugin, Type, type QueueStrategy } from '@openline/sdk'
+import { definePlugin, Type, type PluginDefinition, type QueueStrategy } from '@openline/sdk'
 import { buildTestApp, createTestChannel, startFakeProvider, testConnectorPlugin, type AgentClient, type FakeProvider, type TestApp, type TestChannel } from '@openline/testing'
 import kpiPlugin from '../src/index.ts'
 
@@ -25,10 +25,11 @@ export interface Kpi {
   close: () => Promise<void>
 }
 
-export async function startKpi (minuteMs: number): Promise<Kpi> {
+/** The app with the kpi plugin and the fixtures, and `others` (the ratings plugin) when given. */
+export async function startKpi (minuteMs: number, others: PluginDefinition<any>[] = []): Promise<Kpi> {
   const provider = await startFakeProvider()
   const h = await buildTestApp({
-    plugins: [testConnectorPlugin, { definition: kpiPlugin, options: { minuteMs } }, fixtureStrategies],
+    plugins: [testConnectorPlugin, { definition: kpiPlugin, options: { minuteMs } }, fixtureStrategies, ...others],
     config: { jobs: { sweepIntervalMs: 200, process: true } }
   })
   const admin = await h.login(h.admin.email, h.admin.password)
@@ -65,4 +66,23 @@ export async function kpiOf (client: AgentClient, id: string): Promise<any> {
   const res = await client.query(KPI, { id })
   if (res.errors !== undefined) throw new Error(JSON.stringify(res.errors))
   return res.data.conversation
+}
+
+// Only the figures' read selects this column (event handlers of the same app write the table meanwhile).
+export const figuresRead = 'response_sec_sum::float8'
+
+/** Count the statements `k`'s app sends that contain `marker` while `fn` runs. */
+export async function statementsWith<T> (k: Kpi, marker: string, fn: () => Promise<T>): Promise<{ result: T, count: number }> {
+  const connection = k.h.core.orm.em.getConnection() as unknown as { execute: (...args: any[]) => Promise<unknown> }
+  const original = connection.execute
+  let count = 0
+  connection.execute = function (this: unknown, ...args: any[]) {
+    if (typeof args[0] === 'string' && args[0].includes(marker)) count++
+    return original.apply(this, args)
+  }
+  try {
+    return { result: await fn(), count }
+  } finally {
+    connection.execute = original
+  }
 }

@@ -6,7 +6,7 @@ import { checkBody, checkId, checkTitle, decodeCursor, encodeCursor, invalid, li
 import { addMember, chatsOf, countMembers, insertChat, insertMessage, isMember, markRead, messageById, messagePage, removeMember, updateMessageBody, type Chat } from './chats.ts'
 import { quotableMessage, storeQuote } from './quotes.ts'
 import { conversationStaff, requireActiveUsers } from './users.ts'
-import { filtered, topics, type SubscriptionContext } from './live.ts'
+import { filtered, mapped, topics, type SubscriptionContext } from './live.ts'
 
 type Args = Record<string, unknown>
 
@@ -26,6 +26,17 @@ export function chatResolvers (ctx: PluginContext<any>): Resolvers {
 
   function publishLater (tx: Tx, chatId: string, payload: Record<string, unknown>): void {
     tx.afterCommit(() => ctx.publish(topics.chat(chatId), payload))
+  }
+
+  /**
+   * Tell each colleague `by` put in the chat, on their own topic, after commit. The push names the
+   * chat only: each subscriber reads it as they see it (unread count) when it arrives.
+   */
+  function announceAdded (tx: Tx, chatId: string, by: AuthUser, userIds: string[]): void {
+    const added = [...new Set(userIds)].filter(id => id !== by.id)
+    if (added.length === 0) return
+    const payload = { staffChatAdded: { chatId, addedById: by.id, addedByName: by.name } }
+    tx.afterCommit(async () => { await Promise.all(added.map(id => ctx.publish(topics.user(id), payload))) })
   }
 
   /** A live stream of one chat's `field` pushes, for current members only. */
@@ -73,7 +84,9 @@ export function chatResolvers (ctx: PluginContext<any>): Resolvers {
         const memberIds = args.memberIds.map((id, i) => checkId(id, `/memberIds/${i}`))
         const chatId = await ctx.transaction(async (tx) => {
           await requireActiveUsers(tx.query, memberIds, i => `/memberIds/${i}`)
-          return insertChat(tx.query, { title, createdById: user.id, memberIds })
+          const id = await insertChat(tx.query, { title, createdById: user.id, memberIds })
+          announceAdded(tx, id, user, memberIds)
+          return id
         })
         return chatFor(user, chatId)
       },
@@ -87,6 +100,7 @@ export function chatResolvers (ctx: PluginContext<any>): Resolvers {
           const quoteId = await storeQuote(tx.query, message)
           const id = await insertChat(tx.query, { title, createdById: user.id, memberIds: staff, sourceConversationId: conversation.id, sourceMessageId: message.id })
           await insertMessage(tx.query, { chatId: id, authorId: user.id, body: comment ?? '', quoteId })
+          announceAdded(tx, id, user, staff)
           return id
         })
         return chatFor(user, chatId)
@@ -125,7 +139,8 @@ export function chatResolvers (ctx: PluginContext<any>): Resolvers {
           if (await countMembers(tx.query, chatId) >= limits.members) {
             throw new OpenlineError(errorCodes.limitReached, `A staff chat has at most ${limits.members} members`, { statusCode: 409 })
           }
-          await addMember(tx.query, chatId, userId)
+          // Adding a current member changes nothing, and tells nobody.
+          if (await addMember(tx.query, chatId, userId)) announceAdded(tx, chatId, user, [userId])
         })
         return chatFor(user, chatId)
       },
@@ -152,6 +167,19 @@ export function chatResolvers (ctx: PluginContext<any>): Resolvers {
       },
       staffChatMessageEdited: {
         subscribe: (_: unknown, args: Args, context: SubscriptionContext) => chatStream(args, context, 'staffChatMessageEdited')
+      },
+      staffChatAdded: {
+        async subscribe (_: unknown, _args: Args, context: SubscriptionContext) {
+          const user = context.requireUser()
+          const source = await context.pubsub.subscribe(topics.user(user.id))
+          // Read at push time: a user who already left the chat (or was dismissed) hears nothing.
+          return mapped(source, async (payload) => {
+            const added = payload?.staffChatAdded as { chatId: string, addedById: string, addedByName: string } | undefined
+            if (added === undefined || !await isMember(read, added.chatId, user.id)) return undefined
+            const [chat] = await chatsOf(read, user.id, { only: [added.chatId], limit: 1 })
+            return chat === undefined ? undefined : { staffChatAdded: { chat, addedById: added.addedById, addedByName: added.addedByName } }
+          })
+        }
       }
     }
   }

@@ -46,6 +46,15 @@ export const typeDefs = /* GraphQL */ `
     lastMessage: StaffChatMessage
   }
 
+  "You are in a new staff chat: a colleague started it with you, or added you to it."
+  type StaffChatAddition {
+    "The chat as you see it when the push arrives."
+    chat: StaffChat!
+    "The colleague who started the chat or added you."
+    addedById: ID!
+    addedByName: String!
+  }
+
   type StaffChatPage { nodes: [StaffChat!]!, nextCursor: String }
   type StaffChatMessagePage { nodes: [StaffChatMessage!]!, "Pass as before to read older messages" previousCursor: String }
 
@@ -114,6 +123,8 @@ export const typeDefs = /* GraphQL */ `
     staffChatMessageAdded(chatId: ID!): StaffChatMessage!
     "Edited messages of a staff chat; members only."
     staffChatMessageEdited(chatId: ID!): StaffChatMessage!
+    "Chats you are put in by a colleague (started with you, or you were added), as it happens; only your own."
+    staffChatAdded: StaffChatAddition!
     "New posts of the team feed."
     feedPostAdded: FeedPost!
   }

@@ -25,6 +25,7 @@ const LEAVE = 'mutation($c: ID!) { leaveStaffChat(chatId: $c) }'
 const READ = `mutation($c: ID!) { markStaffChatRead(chatId: $c) { ${CHAT_FIELDS} } }`
 const ADDED = `subscription($c: ID!) { staffChatMessageAdded(chatId: $c) { ${MESSAGE_FIELDS} } }`
 const EDITED = `subscription($c: ID!) { staffChatMessageEdited(chatId: $c) { ${MESSAGE_FIELDS} } }`
+const CHAT_ADDED = `subscription { staffChatAdded { addedById addedByName chat { ${CHAT_FIELDS} } } }`
 
 const sorted = (ids: string[]): string[] => [...ids].sort((a, b) => Number(a) - Number(b))
 
@@ -148,6 +149,40 @@ t.test('live: members get pushes over websocket; a non-member gets an error; one
   // Pushes of one subscription arrive in order: the next one is the message after the return.
   t.equal((await member.next()).data?.staffChatMessageAdded.body, 'welcome back', 'nothing arrived while away')
   t.same(outsider.buffered(), [], 'the outsider got nothing more')
+})
+
+t.test('live: staffChatAdded tells only the colleague put in a chat, at once, with the chat as they see it', async (t) => {
+  // A fresh sign-in for each subscription (one socket per client).
+  const listen = async (agent: { email: string, password: string }) => (await s.h.login(agent.email, agent.password)).subscribe(CHAT_ADDED)
+  const invited = await listen(d.invited)
+  const outsider = await listen(d.outsider)
+  const assignee = await listen(d.assignee)
+  t.teardown(() => { invited.close(); outsider.close(); assignee.close() })
+
+  // Started with a colleague: they hear of it; the one who started it does not.
+  const { startStaffChat: chat } = ok(await d.assignee.query(START, { t: 'Pushed', ids: [d.invited.id] }), 'start')
+  const first = (await invited.next()).data?.staffChatAdded
+  t.match(first, { addedById: d.assignee.id, addedByName: 'Assignee 1', chat: { id: chat.id, title: 'Pushed', createdById: d.assignee.id, unreadCount: 0, lastMessage: null } })
+  t.same(sorted(first.chat.members.map((m: { userId: string }) => m.userId)), sorted([d.assignee.id, d.invited.id]))
+
+  // Added later: the chat as the newcomer sees it (the history unread), pushed to them alone.
+  ok(await d.assignee.query(POST, { c: chat.id, b: 'before you came' }), 'post')
+  ok(await d.invited.query(ADD, { c: chat.id, u: d.outsider.id }), 'add')
+  t.match((await outsider.next()).data?.staffChatAdded, { addedById: d.invited.id, addedByName: 'Invited 1', chat: { id: chat.id, unreadCount: 1, lastMessage: { body: 'before you came' } } })
+  ok(await d.assignee.query(ADD, { c: chat.id, u: d.outsider.id }), 'add a current member again')
+
+  // Discuss in a new chat: the conversation's staff other than the caller hear of it.
+  const { startStaffChatFromMessage: fromMessage } = ok(await s.admin.query(FROM_MESSAGE, { m: d.clientMessageId, t: 'From the dialog' }), 'from message')
+  t.match((await assignee.next()).data?.staffChatAdded, { addedById: s.h.admin.id, chat: { id: fromMessage.id, title: 'From the dialog', sourceMessageId: d.clientMessageId } })
+  t.match((await invited.next()).data?.staffChatAdded, { chat: { id: fromMessage.id } }, 'pushes of one user arrive in order: nothing in between')
+
+  // One of the staff starts it: the others hear of it, the caller does not.
+  const { startStaffChatFromMessage: own } = ok(await d.invited.query(FROM_MESSAGE, { m: d.clientMessageId, t: 'Mine too' }), 'from message by staff')
+  t.equal((await assignee.next()).data?.staffChatAdded.chat.id, own.id)
+  const { startStaffChat: later } = ok(await d.assignee.query(START, { t: 'Later', ids: [d.outsider.id, d.invited.id] }), 'another chat')
+  t.equal((await invited.next()).data?.staffChatAdded.chat.id, later.id, 'not told of the chat one started')
+  t.equal((await outsider.next()).data?.staffChatAdded.chat.id, later.id, 'adding a current member again announced nothing')
+  t.same([invited.buffered(), outsider.buffered(), assignee.buffered()], [[], [], []], 'no one heard of chats they were not put in')
 })
 
 t.test('members: add active colleagues only; a returning member keeps history', async (t) => {
