@@ -138,7 +138,7 @@ export function App ({ base, widgetKey }: AppProps) {
     <div class={info.position === 'left' ? 'root left' : 'root'} style={{ '--accent': info.color ?? '#2563eb' }}>
       {open && (
         <Panel
-          info={info} strings={strings} messages={messages} agentTyping={agentTyping} error={error} busy={busy}
+          api={api} info={info} strings={strings} messages={messages} agentTyping={agentTyping} error={error} busy={busy}
           onClose={() => setOpen(false)}
           onSend={(text) => { void send(text) }}
           onFile={(file) => { void sendFile(file) }}

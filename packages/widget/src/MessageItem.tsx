@@ -1,10 +1,14 @@
+import { useState } from 'preact/hooks'
 import type { Message } from './types.ts'
+import type { Api } from './api.ts'
 import type { Strings } from './i18n.ts'
 import { RichText } from './RichText.tsx'
 import { safeUrl } from './linkify.ts'
 import { Icon } from './icons.tsx'
+import { CrmForm } from './CrmForm.tsx'
 
 export interface MessageItemProps {
+  api: Api
   message: Message
   strings: Strings
   onPress: (message: Message, data: string) => void
@@ -29,11 +33,14 @@ function Files ({ message, strings }: { message: Message, strings: Strings }) {
   )
 }
 
-function Buttons ({ message, onPress }: { message: Message, onPress: MessageItemProps['onPress'] }) {
-  if (message.buttons.length === 0) return null
+/** `formShown`: the message's CRM form is drawn below, so the link to its page goes. */
+function Buttons ({ message, formShown, onPress }: { message: Message, formShown: boolean, onPress: MessageItemProps['onPress'] }) {
+  const token = message.crmFormToken
+  const buttons = formShown && token !== null ? message.buttons.filter(b => b.url === null || !b.url.endsWith(`/${token}`)) : message.buttons
+  if (buttons.length === 0) return null
   return (
     <div class='buttons'>
-      {message.buttons.map((button, i) => {
+      {buttons.map((button, i) => {
         const url = safeUrl(button.url)
         if (url !== null) return <a key={i} href={url} target='_blank' rel='noopener noreferrer'>{button.text}</a>
         const data = button.data
@@ -48,7 +55,8 @@ const timeOf = (iso: string): string => {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
 }
 
-export function MessageItem ({ message, strings, onPress, onRetry }: MessageItemProps) {
+export function MessageItem ({ api, message, strings, onPress, onRetry }: MessageItemProps) {
+  const [formShown, setFormShown] = useState(false)
   const avatar = message.fromVisitor ? null : safeUrl(message.senderAvatarUrl)
   return (
     <div class={message.fromVisitor ? 'msg mine' : 'msg'} data-message-id={message.id}>
@@ -65,7 +73,8 @@ export function MessageItem ({ message, strings, onPress, onRetry }: MessageItem
           </div>
         </div>
         {message.state === 'failed' && <button type='button' class='failed' onClick={() => onRetry(message)}>{strings.failed}</button>}
-        {!message.deleted && <Buttons message={message} onPress={onPress} />}
+        {!message.deleted && <Buttons message={message} formShown={formShown} onPress={onPress} />}
+        {!message.deleted && !message.fromVisitor && message.crmFormToken !== null && <CrmForm key={message.crmFormToken} api={api} token={message.crmFormToken} strings={strings} onShown={setFormShown} />}
       </div>
     </div>
   )

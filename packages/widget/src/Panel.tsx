@@ -1,11 +1,13 @@
 import { useEffect, useRef } from 'preact/hooks'
 import type { Message, WidgetInfo } from './types.ts'
+import type { Api } from './api.ts'
 import type { Strings } from './i18n.ts'
 import { MessageItem } from './MessageItem.tsx'
 import { Composer, type ComposerProps } from './Composer.tsx'
 import { Icon } from './icons.tsx'
 
 export interface PanelProps extends Omit<ComposerProps, 'strings'> {
+  api: Api
   info: WidgetInfo
   strings: Strings
   messages: Message[]
@@ -33,7 +35,7 @@ export function Panel (props: PanelProps) {
       <div class='list' ref={list} aria-live='polite'>
         {messages.length === 0 && <div class='notice'>{strings.empty}</div>}
         {messages.length === 0 && info.consent !== null && <div class='notice'>{info.consent.text}</div>}
-        {messages.map(m => <MessageItem key={m.id} message={m} strings={strings} onPress={props.onPress} onRetry={props.onRetry} />)}
+        {messages.map(m => <MessageItem key={m.id} api={props.api} message={m} strings={strings} onPress={props.onPress} onRetry={props.onRetry} />)}
       </div>
       <div class='typing'>{props.agentTyping ? strings.typing : ''}</div>
       {props.error !== null && <div class='error' role='alert'>{props.error}</div>}

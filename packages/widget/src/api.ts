@@ -1,7 +1,10 @@
 // The widget's HTTP side: GraphQL requests to the visitor API, uploads, and the visitor token
 // kept in localStorage (`openline:<key>`) so a reload finds the conversation again.
 
-export interface ApiError extends Error { code: string, status: number }
+export interface FieldError { path: string, message: string }
+
+/** `fields`: the field-level errors of a refused input (OL_VALIDATION), by JSON pointer. */
+export interface ApiError extends Error { code: string, status: number, fields: FieldError[] }
 
 export interface Api {
   request: <T>(query: string, variables?: Record<string, unknown>) => Promise<T>
@@ -10,7 +13,7 @@ export interface Api {
   setToken: (token: string | null) => void
 }
 
-const apiError = (message: string, code: string, status: number): ApiError => Object.assign(new Error(message), { code, status })
+const apiError = (message: string, code: string, status: number, fields: FieldError[] = []): ApiError => Object.assign(new Error(message), { code, status, fields })
 
 function storage (): Storage | null {
   try {
@@ -34,7 +37,10 @@ export function createApi (base: string, key: string): Api {
     let body: any
     try { body = await res.json() } catch { throw apiError(`HTTP ${res.status}`, 'OL_NETWORK', res.status) }
     const error = body?.errors?.[0] ?? (res.ok ? undefined : body)
-    if (error !== undefined && error !== null) throw apiError(String(error.message ?? 'Error'), String(error.extensions?.code ?? error.error ?? 'OL_ERROR'), res.status)
+    if (error !== undefined && error !== null) {
+      const fields = Array.isArray(error.extensions?.fields) ? error.extensions.fields as FieldError[] : []
+      throw apiError(String(error.message ?? 'Error'), String(error.extensions?.code ?? error.error ?? 'OL_ERROR'), res.status, fields)
+    }
     return body
   }
   return {

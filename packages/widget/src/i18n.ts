@@ -17,7 +17,13 @@ const en = {
   rateLimited: 'Too many messages at once. Please wait a moment.',
   error: 'Something went wrong. Please try again.',
   empty: 'Ask us anything: we usually reply within minutes.',
-  file: 'File'
+  file: 'File',
+  formSubmit: 'Submit',
+  formSent: 'Thank you! Your answers were received.',
+  formAlready: 'This form was already filled in.',
+  formExpired: 'This form has expired. Ask us for a new one.',
+  required: 'Required',
+  choose: 'Choose…'
 }
 
 export type Strings = typeof en
@@ -41,7 +47,13 @@ const languages: Record<string, Strings> = {
     rateLimited: 'Muitas mensagens de uma vez. Aguarde um momento.',
     error: 'Algo deu errado. Tente de novo.',
     empty: 'Pergunte o que quiser: costumamos responder em minutos.',
-    file: 'Arquivo'
+    file: 'Arquivo',
+    formSubmit: 'Enviar respostas',
+    formSent: 'Obrigado! Recebemos suas respostas.',
+    formAlready: 'Este formulário já foi preenchido.',
+    formExpired: 'Este formulário expirou. Peça um novo.',
+    required: 'Obrigatório',
+    choose: 'Escolha…'
   },
   es: {
     open: 'Chatea con nosotros',
@@ -60,7 +72,13 @@ const languages: Record<string, Strings> = {
     rateLimited: 'Demasiados mensajes a la vez. Espera un momento.',
     error: 'Algo salió mal. Inténtalo de nuevo.',
     empty: 'Pregúntanos lo que quieras: solemos responder en minutos.',
-    file: 'Archivo'
+    file: 'Archivo',
+    formSubmit: 'Enviar respuestas',
+    formSent: '¡Gracias! Recibimos tus respuestas.',
+    formAlready: 'Este formulario ya fue completado.',
+    formExpired: 'Este formulario caducó. Pídenos uno nuevo.',
+    required: 'Obligatorio',
+    choose: 'Elige…'
   },
   pl: {
     open: 'Napisz do nas',
@@ -79,7 +97,13 @@ const languages: Record<string, Strings> = {
     rateLimited: 'Zbyt wiele wiadomości naraz. Poczekaj chwilę.',
     error: 'Coś poszło nie tak. Spróbuj ponownie.',
     empty: 'Zapytaj o cokolwiek: zwykle odpowiadamy w kilka minut.',
-    file: 'Plik'
+    file: 'Plik',
+    formSubmit: 'Wyślij odpowiedzi',
+    formSent: 'Dziękujemy! Otrzymaliśmy Twoje odpowiedzi.',
+    formAlready: 'Ten formularz został już wypełniony.',
+    formExpired: 'Ten formularz wygasł. Poproś nas o nowy.',
+    required: 'Wymagane',
+    choose: 'Wybierz…'
   },
   ru: {
     open: 'Напишите нам',
@@ -98,7 +122,13 @@ const languages: Record<string, Strings> = {
     rateLimited: 'Слишком много сообщений сразу. Подождите немного.',
     error: 'Что-то пошло не так. Попробуйте ещё раз.',
     empty: 'Спросите о чём угодно: обычно мы отвечаем за несколько минут.',
-    file: 'Файл'
+    file: 'Файл',
+    formSubmit: 'Отправить ответы',
+    formSent: 'Спасибо! Ваши ответы получены.',
+    formAlready: 'Эта форма уже заполнена.',
+    formExpired: 'Срок действия формы истёк. Попросите новую.',
+    required: 'Обязательно',
+    choose: 'Выберите…'
   }
 }
 

@@ -43,4 +43,17 @@ svg { display: block; }
 .emoji button { background: none; border: 0; font-size: 20px; padding: 4px; border-radius: 4px; }
 .emoji button:hover { background: #f0f1f3; }
 .hidden { display: none; }
+.crm-form { margin-top: 6px; padding: 10px; background: #fff; border: 1px solid #e3e6ea; border-radius: 12px; display: flex; flex-direction: column; gap: 8px; }
+.crm-form .title { font-weight: 600; }
+.crm-form .field { display: flex; flex-direction: column; gap: 2px; }
+.crm-form label { font-size: 13px; color: #57606a; }
+.crm-form label.check { display: flex; align-items: flex-start; gap: 6px; color: inherit; }
+.crm-form .required { color: #cf222e; }
+.crm-form input:not([type=checkbox]), .crm-form select, .crm-form textarea { font: inherit; border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 8px; width: 100%; background: #fff; color: inherit; }
+.crm-form textarea { resize: vertical; }
+.crm-form .invalid input, .crm-form .invalid select, .crm-form .invalid textarea { border-color: #cf222e; }
+.crm-form .field-error { color: #cf222e; font-size: 12px; }
+.crm-form .send { align-self: flex-start; }
+.crm-form.done { color: #1a7f37; font-size: 13px; }
+.crm-form.done.expired, .crm-form.done.already { color: #57606a; }
 `

@@ -18,7 +18,7 @@ export function merge (list: Message[], incoming: Message[]): Message[] {
 export function localMessage (clientMessageId: string, text: string): Message {
   return {
     id: `local-${clientMessageId}`, fromVisitor: true, clientMessageId, text, senderName: null, senderAvatarUrl: null,
-    attachments: [], buttons: [], createdAt: new Date().toISOString(), editedAt: null, deleted: false, state: 'sending'
+    attachments: [], buttons: [], crmFormToken: null, createdAt: new Date().toISOString(), editedAt: null, deleted: false, state: 'sending'
   }
 }
 

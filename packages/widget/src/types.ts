@@ -22,6 +22,8 @@ export interface Message {
   senderAvatarUrl: string | null
   attachments: Attachment[]
   buttons: Button[]
+  /** A CRM form sent in this message, drawn in place when the visitor API has `crmForm`. */
+  crmFormToken: string | null
   createdAt: string
   editedAt: string | null
   deleted: boolean
@@ -29,9 +31,16 @@ export interface Message {
   state?: 'sending' | 'failed'
 }
 
+export type FormFieldType = 'text' | 'email' | 'phone' | 'number' | 'date' | 'select' | 'checkbox' | 'textarea'
+
+export interface FormField { name: string, label: string, type: FormFieldType, required: boolean, options: string[] | null, maxLength: number | null }
+
+/** A CRM form as the CRM plugin's visitor API gives it (absent without that plugin). */
+export interface CrmForm { title: string, fields: FormField[], submitted: boolean }
+
 export interface VisitorEvent { kind: string, message: Message | null }
 
-const messageFields = 'id fromVisitor clientMessageId text senderName senderAvatarUrl attachments { kind name mimeType size url } buttons { text data url } createdAt editedAt deleted'
+const messageFields = 'id fromVisitor clientMessageId text senderName senderAvatarUrl attachments { kind name mimeType size url } buttons { text data url } crmFormToken createdAt editedAt deleted'
 
 export const queries = {
   widget: 'query($key: String!) { widget(key: $key) { key title language color position show consent { text version } } }',
@@ -40,5 +49,7 @@ export const queries = {
   send: `mutation($text: String, $id: String!, $files: [ID!]) { sendVisitorMessage(text: $text, clientMessageId: $id, attachmentIds: $files) { ${messageFields} } }`,
   press: `mutation($id: ID!, $data: String!) { pressButton(messageId: $id, data: $data) { ${messageFields} } }`,
   typing: 'mutation($preview: String) { visitorTyping(preview: $preview) }',
+  crmForm: 'query($token: String!) { crmForm(token: $token) { title submitted fields { name label type required options maxLength } } }',
+  submitCrmForm: 'mutation($token: String!, $answers: JSON!) { submitCrmForm(token: $token, answers: $answers) }',
   events: `subscription { visitorEvents { kind message { ${messageFields} } } }`
 }

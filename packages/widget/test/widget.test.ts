@@ -5,6 +5,7 @@ import { buildWidget } from '../src/bundle.ts'
 import { linkify, safeUrl } from '../src/linkify.ts'
 import { localMessage, merge, newClientMessageId } from '../src/transcript.ts'
 import { stringsFor } from '../src/i18n.ts'
+import { answersOf, errorsByField } from '../src/forms.ts'
 import type { Message } from '../src/types.ts'
 
 t.test('the bundle stays within 50 KB gzipped', async (t) => {
@@ -29,7 +30,7 @@ t.test('links: only http(s) URLs, never javascript:', async (t) => {
 
 t.test('the transcript merge: confirmed copies replace local ones, ids in order', async (t) => {
   const server = (id: string, clientMessageId: string | null, text: string): Message => ({
-    id, fromVisitor: clientMessageId !== null, clientMessageId, text, senderName: null, senderAvatarUrl: null, attachments: [], buttons: [], createdAt: '2026-01-01T00:00:00Z', editedAt: null, deleted: false
+    id, fromVisitor: clientMessageId !== null, clientMessageId, text, senderName: null, senderAvatarUrl: null, attachments: [], buttons: [], crmFormToken: null, createdAt: '2026-01-01T00:00:00Z', editedAt: null, deleted: false
   })
   const id = newClientMessageId()
   t.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
@@ -52,4 +53,17 @@ t.test('the widget\'s strings follow the open channel\'s language', async (t) =>
   t.equal(stringsFor('de').send, 'Send', 'English otherwise')
   const keys = Object.keys(stringsFor('en')).sort()
   for (const language of ['pt-BR', 'es', 'pl', 'ru']) t.same(Object.keys(stringsFor(language)).sort(), keys, `${language} has every string`)
+})
+
+t.test('inline CRM forms: inputs become answers, field errors go back to their fields', async (t) => {
+  const fields = [
+    { name: 'name', label: 'Name', type: 'text' as const, required: true, options: null, maxLength: 60 },
+    { name: 'units', label: 'Units', type: 'number' as const, required: false, options: null, maxLength: null },
+    { name: 'terms', label: 'Terms', type: 'checkbox' as const, required: true, options: null, maxLength: null },
+    { name: 'news', label: 'News', type: 'checkbox' as const, required: false, options: null, maxLength: null }
+  ]
+  t.same(answersOf(fields, { name: 'Ana', units: '', terms: true, stray: 'x' }), { name: 'Ana', terms: true, news: false }, 'empty inputs left out, checkboxes always there, unknown names dropped')
+  const pl = stringsFor('pl')
+  t.same(errorsByField([{ path: '/phone', message: 'required' }, { path: '/units', message: 'not a number' }, { path: '/units', message: 'second' }, { path: '/answers', message: 'x' }], pl),
+    { phone: 'Wymagane', units: 'not a number', answers: 'x' }, '"required" in the visitor\'s language, the first error per field')
 })

@@ -6,6 +6,7 @@ import { connectorId, newWidgetKey, visitorIdOf } from './visitors.ts'
 import { changeMessage, writeMessage } from './transcript.ts'
 import { pushToVisitor } from './push.ts'
 import { buttonsOf } from './buttons.ts'
+import { crmFormTokenOf } from './formToken.ts'
 
 const isHttpUrl = (value: string | null): value is string => value !== null && /^https?:\/\/[^\s]+$/i.test(value) && value.length <= 2000
 
@@ -36,6 +37,7 @@ export const webchatConnector: ChannelConnector<typeof settingsSchema> = {
       text: delivery.body,
       attachments: delivery.attachments,
       buttons: buttonsOf(delivery.meta),
+      crmFormToken: crmFormTokenOf(delivery.meta),
       senderName: delivery.senderName,
       senderAvatarUrl: isHttpUrl(delivery.senderAvatarUrl) ? delivery.senderAvatarUrl : null
     })

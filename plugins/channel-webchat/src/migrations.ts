@@ -45,4 +45,9 @@ export const migrations: PluginMigration[] = [{
     'create index channel_webchat_uploads_visitor on channel_webchat_uploads (visitor_id)'
   ],
   down: ['drop table channel_webchat_uploads', 'drop table channel_webchat_messages', 'drop table channel_webchat_visitors']
+}, {
+  name: '0002_webchat_crm_form_token',
+  // A CRM form sent in the message (`meta.crm.formToken`): the widget draws it in place of the link.
+  up: ['alter table channel_webchat_messages add column crm_form_token text'],
+  down: ['alter table channel_webchat_messages drop column crm_form_token']
 }]

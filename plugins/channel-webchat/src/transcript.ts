@@ -13,6 +13,8 @@ export interface TranscriptMessage {
   text: string
   attachments: Attachment[]
   buttons: MessageButton[]
+  /** The token of a CRM form sent in this message (the visitor API's `crmForm`), or null. */
+  crmFormToken: string | null
   senderName: string | null
   senderAvatarUrl: string | null
   createdAt: string
@@ -28,6 +30,7 @@ interface Row {
   body: string
   attachments: Attachment[]
   buttons: MessageButton[]
+  crm_form_token: string | null
   sender_name: string | null
   sender_avatar_url: string | null
   created_at: Date | string
@@ -35,7 +38,7 @@ interface Row {
   deleted_at: Date | string | null
 }
 
-const columns = `id::text as id, visitor_id::text as visitor_id, from_visitor, client_message_id, body, attachments, buttons,
+const columns = `id::text as id, visitor_id::text as visitor_id, from_visitor, client_message_id, body, attachments, buttons, crm_form_token,
   sender_name, sender_avatar_url, created_at, edited_at, deleted_at`
 
 const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString()
@@ -49,6 +52,7 @@ function toMessage (row: Row): TranscriptMessage {
     text: row.body,
     attachments: row.attachments ?? [],
     buttons: row.buttons ?? [],
+    crmFormToken: row.crm_form_token,
     senderName: row.sender_name,
     senderAvatarUrl: row.sender_avatar_url,
     createdAt: iso(row.created_at),
@@ -66,6 +70,7 @@ export interface NewTranscriptMessage {
   text: string
   attachments: Attachment[]
   buttons?: MessageButton[]
+  crmFormToken?: string | null
   senderName?: string | null
   senderAvatarUrl?: string | null
 }
@@ -76,11 +81,11 @@ export interface NewTranscriptMessage {
  */
 export async function writeMessage (ctx: PluginContext<any>, connectionId: Id, m: NewTranscriptMessage): Promise<{ message: TranscriptMessage, inserted: boolean } | null> {
   const rows = await sql<Row & { inserted: boolean }>(ctx,
-    `insert into channel_webchat_messages (visitor_id, conversation_id, message_id, from_visitor, client_message_id, body, attachments, buttons, sender_name, sender_avatar_url)
-     select v.id, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ? from channel_webchat_visitors v where v.id = ? and v.connection_id = ?
+    `insert into channel_webchat_messages (visitor_id, conversation_id, message_id, from_visitor, client_message_id, body, attachments, buttons, crm_form_token, sender_name, sender_avatar_url)
+     select v.id, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ? from channel_webchat_visitors v where v.id = ? and v.connection_id = ?
      on conflict (message_id) do update set message_id = excluded.message_id
      returning ${columns}, xmax = 0 as inserted`,
-    [m.conversationId, m.messageId, m.fromVisitor, m.clientMessageId ?? null, m.text, JSON.stringify(m.attachments), JSON.stringify(m.buttons ?? []),
+    [m.conversationId, m.messageId, m.fromVisitor, m.clientMessageId ?? null, m.text, JSON.stringify(m.attachments), JSON.stringify(m.buttons ?? []), m.crmFormToken ?? null,
       m.senderName ?? null, m.senderAvatarUrl ?? null, m.visitorId, connectionId])
   return rows[0] === undefined ? null : { message: toMessage(rows[0]), inserted: rows[0].inserted }
 }
@@ -88,7 +93,7 @@ export async function writeMessage (ctx: PluginContext<any>, connectionId: Id, m
 /** An agent edited (text) or deleted (everything withdrawn) a delivered message. Null when it is not in a transcript. */
 export async function changeMessage (ctx: PluginContext<any>, messageId: Id, change: { text: string } | 'deleted'): Promise<TranscriptMessage | null> {
   const rows = change === 'deleted'
-    ? await sql<Row>(ctx, `update channel_webchat_messages set deleted_at = coalesce(deleted_at, now()), body = '', attachments = '[]', buttons = '[]'
+    ? await sql<Row>(ctx, `update channel_webchat_messages set deleted_at = coalesce(deleted_at, now()), body = '', attachments = '[]', buttons = '[]', crm_form_token = null
         where message_id = ? returning ${columns}`, [messageId])
     : await sql<Row>(ctx, `update channel_webchat_messages set body = ?, edited_at = now() where message_id = ? and deleted_at is null returning ${columns}`, [change.text, messageId])
   return rows[0] === undefined ? null : toMessage(rows[0])

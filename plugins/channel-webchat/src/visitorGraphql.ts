@@ -68,6 +68,8 @@ const typeDefs = /* GraphQL */ `
     senderAvatarUrl: String
     attachments: [VisitorAttachment!]!
     buttons: [VisitorButton!]!
+    "A CRM form sent in this message: read it with crmForm(token) when the API has it (the CRM plugin), else use the link button."
+    crmFormToken: String
     createdAt: DateTime!
     editedAt: DateTime
     "Withdrawn by the helpdesk: text, files and buttons are gone."

@@ -121,10 +121,16 @@ t.test('a visitor chats through the widget on the demo page', async (t) => {
     "select body from messages where conversation_id = ? and meta->>'callbackData' = 'helped:yes'", [conversationId]) as { body: string }[], rows => rows.length === 1)
   t.same(pressed, [{ body: 'Yes' }])
 
+  // A form token while the visitor API has no crmForm (no CRM plugin here): the link button stays, nothing breaks.
+  await buttonContext!.sendMessage({ conversationId, body: 'Please fill in our form', authorKind: 'system', meta: { buttons: [{ text: 'Open the form', url: 'https://forms.example/f/1.2.abc' }], crm: { formSendId: '1', formToken: '1.2.abc' } } })
+  await page.locator('.buttons a', { hasText: 'Open the form' }).waitFor()
+
   // An internal note never shows.
   await admin.query('mutation($id: ID!) { sendMessage(conversationId: $id, body: "internal: VIP customer", internal: true) { id } }', { id: conversationId })
   await admin.query('mutation($id: ID!) { sendMessage(conversationId: $id, body: "Anything else?") { id } }', { id: conversationId })
   await waitForText(page, 'Anything else?')
+  t.equal(await page.locator('.buttons a', { hasText: 'Open the form' }).count(), 1, 'the form link is still there once crmForm was refused')
+  t.equal(await page.locator('.crm-form').count(), 0, 'no inline form without the CRM plugin')
   t.notOk((await shadowState(page)).texts.some(x => x.includes('VIP customer')), 'the note is not in the widget')
 
   await page.screenshot({ path: artifactPath('widget.png') })

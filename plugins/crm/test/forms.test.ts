@@ -85,6 +85,7 @@ t.test('sending, the page, tampering, expiry, refused answers (nothing stored), 
   t.match(sent.url, new RegExp(`^${h.url}/plugins/crm/forms/`))
   const message = await until('delivered to the client', async () => delivered.find(d => d.externalUserId === 'form-client' && d.body.includes(sent.url)), d => d !== undefined)
   t.same(message?.meta.buttons, [{ text: 'Fill in the form', url: sent.url }], 'a link button; the text carries the link too')
+  t.same(message?.meta.crm, { formSendId: sent.id, formToken: sent.url.split('/').at(-1) }, 'and the token, for clients that draw the form themselves')
 
   const page = await fetch(sent.url)
   t.equal(page.status, 200)

@@ -46,14 +46,16 @@ export async function sendForm (runtime: FormsRuntime, tx: Tx, input: { conversa
     [input.form.id, input.conversationId, input.form.title, JSON.stringify(input.form.fields), input.auto, input.userId, expiresAt])
   if (row === undefined) return null
   const send = toSend(row)
-  const url = formUrl(runtime, signToken(runtime.secret(), { sendId: send.id, conversationId: send.conversationId, formId: send.formId, expiresAt }))
+  const token = signToken(runtime.secret(), { sendId: send.id, conversationId: send.conversationId, formId: send.formId, expiresAt })
+  const url = formUrl(runtime, token)
   const texts = input.settings ?? formSettingsDefaults
   const message = await runtime.ctx().sendMessage({
     conversationId: input.conversationId,
     body: `${texts.messageText.replaceAll('{form}', input.form.title)}\n${url}`,
     authorKind: input.userId === null ? 'system' : 'agent',
     authorUserId: input.userId,
-    meta: { buttons: [{ text: texts.buttonText, url }], crm: { formSendId: send.id } }
+    // The token lets a client that can draw forms (the web-chat widget) render it in place; messengers use the link.
+    meta: { buttons: [{ text: texts.buttonText, url }], crm: { formSendId: send.id, formToken: token } }
   }, tx)
   return { send, url, message }
 }
