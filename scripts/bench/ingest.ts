@@ -14,18 +14,13 @@ import { cpuMark, cpuSince, perUnitMicros, type CpuUse } from './lib/cpu.ts'
 import { pgProbe, pgSince, type PgMark, type PgProbe } from './lib/pgActivity.ts'
 import { closedLoop } from './lib/closedLoop.ts'
 import { rawInsertRate } from './lib/rawInsert.ts'
+import { intFlag } from './lib/flags.ts'
 
 const databaseName = 'openline_bench_ingest'
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const secret = 'bench-secret-0123456789'
 const targets = { ratio: 0.5, pushP99Ms: 50 }
 
-function intFlag (value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}–${max}`)
-  return n
-}
 
 const { values: flags } = parseArgs({
   options: {

@@ -23,6 +23,7 @@ import { cpuMark, cpuSince } from './lib/cpu.ts'
 import { seedAgents, createDepartment } from './lib/seed.ts'
 // The presence layout itself (not exported by @openline/core): the bench writes connections as an instance would.
 import { presenceKeys, writeOpened } from '../../core/src/routing/presence.ts'
+import { intFlag } from './lib/flags.ts'
 
 const databaseName = 'openline_bench_routing'
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -35,12 +36,6 @@ const variants = [
   { label: 'evenly+presence', strategy: 'evenly', presence: true }
 ] as const
 
-function intFlag (value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}–${max}`)
-  return n
-}
 
 const { values: flags } = parseArgs({
   options: {

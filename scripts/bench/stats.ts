@@ -17,6 +17,7 @@ import { recreateDatabase, dropDatabase, databaseUrl, adminUrl } from './lib/dat
 import { percentile, ms } from './lib/stats.ts'
 import { seedAgents } from './lib/seed.ts'
 import { cpuMark, cpuSince, perUnitMicros, type CpuMark } from './lib/cpu.ts'
+import { intFlag } from './lib/flags.ts'
 
 const databaseName = 'openline_bench_stats'
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -26,12 +27,6 @@ const lateAfterSec = 600
 /** Client messages of one conversation are this far apart; each answer follows within 5–904 s. */
 const turnSec = 900
 
-function intFlag (value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}–${max}`)
-  return n
-}
 
 const { values: flags } = parseArgs({
   options: {

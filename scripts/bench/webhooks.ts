@@ -24,18 +24,13 @@ import { pgProbe, pgSince, type PgProbe } from './lib/pgActivity.ts'
 import { closedLoop } from './lib/closedLoop.ts'
 import { rawInsertRate, type RawInsertResult } from './lib/rawInsert.ts'
 import { freePort } from './lib/freePort.ts'
+import { intFlag } from './lib/flags.ts'
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const allConnectors = ['telegram', 'viber', 'messenger', 'whatsapp', 'facebook-comments'] as const
 type ConnectorName = typeof allConnectors[number]
 const defaultConnectors: ConnectorName[] = ['telegram', 'viber', 'messenger']
 
-function intFlag (value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}–${max}`)
-  return n
-}
 
 const { values: flags } = parseArgs({
   options: {

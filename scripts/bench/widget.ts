@@ -18,16 +18,11 @@ import { summarize, ms, type Summary } from './lib/stats.ts'
 import { cpuMark, cpuSince, perUnitMicros, type CpuUse } from './lib/cpu.ts'
 import { closedLoop } from './lib/closedLoop.ts'
 import { rawInsertRate } from './lib/rawInsert.ts'
+import { intFlag } from './lib/flags.ts'
 
 const databaseName = 'openline_bench_widget'
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-function intFlag (value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}–${max}`)
-  return n
-}
 
 const { values: flags } = parseArgs({
   options: {
