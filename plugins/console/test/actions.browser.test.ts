@@ -178,7 +178,7 @@ t.test('plugin actions appear because the schema has them, and run with the cons
   t.ok(task.input.dueAt instanceof Date, 'the due date went as a DateTime')
   // The browser's local time, as the agent typed it.
   t.equal((task.input.dueAt as Date).getTime(), await page.evaluate(() => new Date('2030-05-04T10:30').getTime()))
-  await dialog.locator('.dialog-actions button').click()
+  await dialog.locator('.dialog-actions button', { hasText: 'Close' }).click()
 
   // An action without anything to ask runs at once.
   await menu('I want to buy 3 chairs', 'postMessageToFeed')

@@ -92,7 +92,8 @@ t.test('a message saved as a quick answer from its menu is offered in the picker
   await dialog.locator('input[name=title]').fill('Shipping question')
   await dialog.locator('button[type=submit]').click()
   await until('saved', answers, list => list.some(a => a.title === 'Shipping question' && a.text === 'When will my order ship?'))
-  await dialog.locator('.dialog-actions button').click()
+  // The answer is stored before the dialog turns to its done state: wait for that state's Close button.
+  await dialog.locator('.dialog-actions button', { hasText: 'Close' }).click()
   await page.click('.quick-answers-button')
   await page.locator('.dialog-quick-answers input[name=search]').pressSequentially('question')
   await page.locator('.dialog-quick-answers .quick-answer', { hasText: 'Shipping question' }).waitFor()

@@ -51,7 +51,7 @@ t.test('a task from a message reaches its assignee live and shows in My tasks', 
   await dialog.locator('a.next-link', { hasText: 'Open My tasks' }).waitFor()
   const [task] = await until('stored', () => tasks(), list => list.length === 1)
   t.match(task, { title: 'Call the client back', status: 'open', assigneeId: ana.id })
-  await dialog.locator('.dialog-actions button').click()
+  await dialog.locator('.dialog-actions button', { hasText: 'Close' }).click()
 
   // Ana hears of it and opens her list from the toast.
   const toast = anaConsole.page.locator('.toast', { hasText: 'New task from Test Admin' })

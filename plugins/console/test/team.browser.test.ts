@@ -100,7 +100,7 @@ t.test('a message posted to the team feed appears live on a colleague\'s feed', 
   await dialog.locator('textarea[name=comment]').fill('Oak tables are popular again')
   await dialog.locator('button[type=submit]').click()
   await dialog.locator('a.next-link', { hasText: 'Open the team feed' }).waitFor()
-  await dialog.locator('.dialog-actions button').click()
+  await dialog.locator('.dialog-actions button', { hasText: 'Close' }).click()
 
   const post = other.locator('.feed-post', { hasText: 'Oak tables are popular again' })
   await post.waitFor()
