@@ -52,6 +52,13 @@ export function ReplyBox (props: ReplyBoxProps) {
     setCaret(at)
     requestAnimationFrame(() => { area.current?.focus(); area.current?.setSelectionRange(at, at) })
   }
+  // Inserted after an await (a quick answer is filled in by the server): read the box as it is now,
+  // not the text of the render that opened the picker.
+  const insertAtCaret = (insert: string): void => {
+    const current = area.current?.value ?? text
+    const at = Math.min(area.current?.selectionStart ?? current.length, current.length)
+    place(current.slice(0, at) + insert + current.slice(at), at + insert.length)
+  }
 
   // What to suggest for the word at the caret.
   const mention: MentionQuery | null = mentionAt(text, caret)
@@ -216,8 +223,8 @@ export function ReplyBox (props: ReplyBoxProps) {
         {uploading > 0 && <span class='muted'>Uploading…</span>}
         <button type='submit' class='primary send' disabled={busy || uploading > 0}>{note ? 'Add note' : 'Send'}</button>
       </div>
-      {emojiOpen && <EmojiPicker onPick={(emoji) => { const at = area.current?.selectionStart ?? text.length; place(text.slice(0, at) + emoji + text.slice(at), at + emoji.length) }} />}
-      {quickAnswers && <QuickAnswerPicker conversation={props.conversation} onClose={() => setQuickAnswers(false)} onInsert={(t) => { const at = area.current?.selectionStart ?? text.length; place(text.slice(0, at) + t + text.slice(at), at + t.length) }} />}
+      {emojiOpen && <EmojiPicker onPick={insertAtCaret} />}
+      {quickAnswers && <QuickAnswerPicker conversation={props.conversation} onClose={() => setQuickAnswers(false)} onInsert={insertAtCaret} />}
     </form>
   )
 }
