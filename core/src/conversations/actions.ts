@@ -5,6 +5,7 @@ import type { AgentGraphQLContext, Core } from '../core.ts'
 import { historyCondition } from '../auth/index.ts'
 import { conversationColumns, toConversationRecord, messageColumns, toMessageRecord } from '../records.ts'
 import { topics } from '../topics.ts'
+import { canSeeFeedItem } from './graphql.ts'
 import { checkId } from '../ids.ts'
 import mercurius from 'mercurius'
 
@@ -478,27 +479,19 @@ export function conversationActions (core: Core): GraphQLExtension {
       },
       Subscription: {
         messageChanged: {
-          subscribe: messageFeed(core, 'messageChanged')
+          subscribe: withFilter(
+            (_: unknown, _args: { conversationId?: string | null }, ctx: any) => {
+              if (ctx.user == null) throw new OpenlineError(errorCodes.unauthenticated, 'Sign in first')
+              return ctx.pubsub.subscribe(topics.messages)
+            },
+            async (payload: { messageChanged?: { conversationId: string } }, args: { conversationId?: string | null }, ctx: any) => {
+              const m = payload.messageChanged
+              if (m === undefined) return false
+              if (args.conversationId != null && args.conversationId !== m.conversationId) return false
+              return canSeeFeedItem(core, ctx.user, m.conversationId)
+            })
         }
       }
     }
   }
-}
-
-/** One kind of message push (`messageChanged`), filtered to conversations the subscriber may see. */
-function messageFeed (core: Core, field: string): unknown {
-  return withFilter(
-    (_: unknown, _args: { conversationId?: string | null }, ctx: any) => {
-      if (ctx.user == null) throw new OpenlineError(errorCodes.unauthenticated, 'Sign in first')
-      return ctx.pubsub.subscribe(topics.messages)
-    },
-    async (payload: Record<string, { conversationId: string } | undefined>, args: { conversationId?: string | null }, ctx: any) => {
-      const item = payload[field]
-      if (item === undefined) return false
-      if (args.conversationId != null && args.conversationId !== item.conversationId) return false
-      if (ctx.user.permissions.viewHistory === 'all') return true
-      const cond = historyCondition(ctx.user, 'c')
-      const rows = await (core.orm.em.fork() as any).execute(`select 1 from conversations c where c.id = ? and (${cond.sql})`, [item.conversationId, ...cond.params]) as unknown[]
-      return rows.length > 0
-    })
 }

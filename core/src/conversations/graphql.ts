@@ -128,7 +128,7 @@ function decodeCursor (cursor: string): [string, string] {
   return [at, id]
 }
 
-async function canSeeFeedItem (core: Core, user: AuthUser, conversationId: string): Promise<boolean> {
+export async function canSeeFeedItem (core: Core, user: AuthUser, conversationId: string): Promise<boolean> {
   if (user.permissions.viewHistory === 'all') return true
   try {
     await visibleConversation(core, user, conversationId)
