@@ -1,6 +1,6 @@
 // K2–K6: what staff do with a conversation beyond replying — transfer, take over, spam, invite,
 // silent mode, pin, rename, split — and with a message — edit and delete.
-import { OpenlineError, errorCodes, coreEvents, closeReasons, type AuthUser, type Tx, type GraphQLExtension } from '@openline/sdk'
+import { OpenlineError, errorCodes, coreEvents, closeReasons, perRequestBatch, type AuthUser, type Tx, type GraphQLExtension } from '@openline/sdk'
 import type { AgentGraphQLContext, Core } from '../core.ts'
 import { historyCondition } from '../auth/index.ts'
 import { conversationColumns, toConversationRecord, messageColumns, toMessageRecord } from '../records.ts'
@@ -230,20 +230,32 @@ export function conversationActions (core: Core): GraphQLExtension {
     return value as number
   }
 
+  // List fields: one query per response, not one per row (a page of 50 conversations or messages).
+  const inList = (keys: string[]): string => keys.map(() => '?').join(', ')
+  const connectorOf = perRequestBatch(async (ids) => new Map((await execute(`select id::text, connector from channel_connections where id in (${inList(ids)})`, ids)).map(r => [r.id, r.connector as string])))
+  const userNameOf = perRequestBatch(async (ids) => new Map((await execute(`select id::text, name from users where id in (${inList(ids)})`, ids)).map(r => [r.id, r.name as string])))
+  const previewOf = perRequestBatch(async (ids) => new Map((await execute(
+    `select distinct on (conversation_id) conversation_id::text, body from messages
+      where conversation_id in (${inList(ids)}) and visibility = 'public' and deleted_at is null
+      order by conversation_id, coalesce(sent_at, created_at) desc, id desc`, ids)).map(r => [r.conversation_id, String(r.body).slice(0, 200)])))
+  const participantsOf = perRequestBatch(async (ids) => {
+    const rows = await execute(`select p.conversation_id::text, p.user_id::text, u.name, p.role, p.sees_history, p.joined_at, p.left_at
+                                  from conversation_participants p join users u on u.id = p.user_id where p.conversation_id in (${inList(ids)}) order by p.joined_at`, ids)
+    const byConversation = new Map<string, Record<string, unknown>[]>()
+    for (const r of rows) {
+      const list = byConversation.get(r.conversation_id) ?? []
+      list.push({ userId: r.user_id, name: r.name, role: r.role, seesHistory: r.sees_history, joinedAt: r.joined_at, leftAt: r.left_at })
+      byConversation.set(r.conversation_id, list)
+    }
+    return byConversation
+  })
+
   return {
     typeDefs,
     resolvers: {
       Conversation: {
-        async connector (conv: { connectionId: string | null }) {
-          if (conv.connectionId === null) return null
-          const [row] = await execute('select connector from channel_connections where id = ?', [conv.connectionId])
-          return row?.connector ?? null
-        },
-        async participants (conv: { id: string }) {
-          const rows = await execute(`select p.user_id::text, u.name, p.role, p.sees_history, p.joined_at, p.left_at
-                                        from conversation_participants p join users u on u.id = p.user_id where p.conversation_id = ? order by p.joined_at`, [conv.id])
-          return rows.map(r => ({ userId: r.user_id, name: r.name, role: r.role, seesHistory: r.sees_history, joinedAt: r.joined_at, leftAt: r.left_at }))
-        },
+        connector: (conv: { connectionId: string | null }, _: unknown, ctx: object) => conv.connectionId === null ? null : connectorOf(ctx, conv.connectionId).then(v => v ?? null),
+        participants: (conv: { id: string }, _: unknown, ctx: object) => participantsOf(ctx, conv.id).then(v => v ?? []),
         async silent (conv: { id: string, silent?: boolean }) {
           if (conv.silent !== undefined) return conv.silent
           const [row] = await execute('select silent from conversations where id = ?', [conv.id])
@@ -254,27 +266,15 @@ export function conversationActions (core: Core): GraphQLExtension {
           const [row] = await execute('select pinned_by_id::text from conversations where id = ?', [conv.id])
           return row?.pinned_by_id ?? null
         },
-        async preview (conv: { id: string }) {
-          const [row] = await execute(`select body from messages where conversation_id = ? and visibility = 'public' and deleted_at is null
-                                        order by coalesce(sent_at, created_at) desc, id desc limit 1`, [conv.id])
-          return row === undefined ? null : String(row.body).slice(0, 200)
-        },
+        preview: (conv: { id: string }, _: unknown, ctx: object) => previewOf(ctx, conv.id).then(v => v ?? null),
         awaitingReply: (conv: { status: string, lastClientMessageAt: Date | null, lastAgentMessageAt: Date | null }) =>
           ['queued', 'assigned', 'bot'].includes(conv.status) && conv.lastClientMessageAt !== null &&
           (conv.lastAgentMessageAt === null || conv.lastAgentMessageAt < conv.lastClientMessageAt),
         closeReason: (conv: { closeReason?: string | null }) => conv.closeReason ?? null
       },
       Message: {
-        async authorName (message: { authorUserId: string | null }) {
-          if (message.authorUserId === null) return null
-          const [row] = await execute('select name from users where id = ?', [message.authorUserId])
-          return row?.name ?? null
-        },
-        async connector (message: { connectionId: string | null }) {
-          if (message.connectionId === null) return null
-          const [row] = await execute('select connector from channel_connections where id = ?', [message.connectionId])
-          return row?.connector ?? null
-        }
+        authorName: (message: { authorUserId: string | null }, _: unknown, ctx: object) => message.authorUserId === null ? null : userNameOf(ctx, message.authorUserId).then(v => v ?? null),
+        connector: (message: { connectionId: string | null }, _: unknown, ctx: object) => message.connectionId === null ? null : connectorOf(ctx, message.connectionId).then(v => v ?? null)
       },
       Query: {
         async unansweredConversations (_: unknown, args: { openChannelId?: string, first: number }, ctx: AgentGraphQLContext) {

@@ -1,7 +1,6 @@
 // Resolvers of the staff API: figures on conversations (batched per request), alerts, statistics.
-import { OpenlineError, errorCodes, isId, type AgentContext, type FieldError, type GraphQLExtension, type PluginContext } from '@openline/sdk'
+import { OpenlineError, errorCodes, isId, perRequestBatch, type AgentContext, type FieldError, type GraphQLExtension, type PluginContext } from '@openline/sdk'
 import { idArray, reader } from './db.ts'
-import { perRequestBatch } from './batch.ts'
 import { emptyKpi, loadFigures } from './figures.ts'
 import { alertColumns, alertTopic, toAlert } from './alerts.ts'
 import { computeStatistics, statisticsInput } from './statistics.ts'

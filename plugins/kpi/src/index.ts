@@ -14,7 +14,6 @@ import { detectRatings } from './ratings.ts'
 export { kpiGroup, kpiSchema, kpiDefaults, readKpiSettings, validateKpi, type KpiSettings } from './settings.ts'
 export { textLanguages, textKeys, shippedText, textLanguage, toHandlebars, type TextKey, type TextLanguage } from './texts.ts'
 export { renderAlert, conversationLink, describeTarget, alertTopic, type KpiAlert, type AlertVars } from './alerts.ts'
-export { perRequestBatch } from './batch.ts'
 export { timerKey } from './tracking.ts'
 export { ratingsGroupId } from './ratings.ts'
 export { migrations }

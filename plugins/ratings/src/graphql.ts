@@ -1,7 +1,6 @@
 // Staff API: the rating on every conversation (batched per request), asking during the
 // conversation (F2), the supervisor's stars (F3) and the `conversationRated` push.
-import { OpenlineError, errorCodes, isId, type AgentContext, type AuthUser, type GraphQLExtension, type Id, type PluginContext } from '@openline/sdk'
-import { batchPerRequest } from './batch.ts'
+import { OpenlineError, errorCodes, isId, perRequestBatch, type AgentContext, type AuthUser, type GraphQLExtension, type Id, type PluginContext } from '@openline/sdk'
 import { loadRatings, recordStars, clientRated, type ConversationRating, type Query } from './store.ts'
 import { loadScene } from './scene.ts'
 import { sendQuestion } from './ask.ts'
@@ -102,7 +101,7 @@ function visibleOnly (source: AsyncIterable<unknown>, keep: (payload: { conversa
 
 export function ratingsGraphQL (ctx: PluginContext<any>): GraphQLExtension {
   const read: Query = async (sql, params = []) => await ctx.em().getConnection().execute(sql, params, 'all')
-  const ratingOf = batchPerRequest(ids => loadRatings(read, ids))
+  const ratingOf = perRequestBatch(ids => loadRatings(read, ids))
   const fresh = async (id: Id): Promise<ConversationRating> =>
     (await loadRatings(read, [id])).get(id) ?? { conversationId: id, askedAt: null, expiresAt: null, client: null, supervisor: null }
 

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { buildTestApp, createTestChannel, startFakeProvider, testConnectorPlugin, type AgentClient, type FakeProvider, type TestApp, type TestChannel } from '@openline/testing'
 import ratingsPlugin from '../src/index.ts'
-import { batchPerRequest } from '../src/batch.ts'
+import { perRequestBatch } from '@openline/sdk'
 import { ratingFields, ratingOf } from './helpers.ts'
 
 let h: TestApp
@@ -93,7 +93,7 @@ t.test('the conversation list shows every rating', async (t) => {
 
 t.test('the per-request batch loads the ids of one turn together, once', async (t) => {
   const calls: string[][] = []
-  const load = batchPerRequest(async (ids) => { calls.push(ids); return new Map(ids.map(id => [id, `value ${id}`])) })
+  const load = perRequestBatch(async (ids) => { calls.push(ids); return new Map(ids.map(id => [id, `value ${id}`])) })
   const request = {}
   const other = {}
   const values = await Promise.all([load(request, '1'), load(request, '2'), load(request, '2'), load(other, '3')])

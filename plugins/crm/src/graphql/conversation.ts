@@ -1,12 +1,11 @@
 // The CRM inside a conversation: its records (batched over a list), and the agent's actions —
 // create a lead or deal (I3 offer), Save to CRM and attach the chat log (I5).
-import { OpenlineError, errorCodes, type AgentContext, type AuthUser, type CrmRecordRef, type PluginContext, type Resolvers } from '@openline/sdk'
+import { OpenlineError, errorCodes, perRequestBatch, type AgentContext, type AuthUser, type CrmRecordRef, type PluginContext, type Resolvers } from '@openline/sdk'
 import { checkId, invalid } from '../db.ts'
 import { createRecord, lockState, scopeOf, type CrmScope } from '../flow.ts'
 import { linksOf, linksOfConversation, type LinkedRecord } from '../links.ts'
 import { saveChatLogs } from '../lifecycle.ts'
 import { clientProfile, hasNameAndContact } from '../facts.ts'
-import { batchedLoader } from './batch.ts'
 
 export interface RefOut extends CrmRecordRef { adapter: string, createdFromConversation: boolean }
 
@@ -17,10 +16,10 @@ function crmOff (): OpenlineError {
 }
 
 export function conversationResolvers (ctx: PluginContext<any>): Resolvers {
-  const loadRefs = batchedLoader<RefOut[]>(async (ids) => {
+  const loadRefs = perRequestBatch<RefOut[]>(async (ids) => {
     const links = await linksOf(ctx, ids)
     return new Map([...links].map(([id, list]) => [id, list.map(out)]))
-  }, [])
+  })
 
   /** The conversation's CRM scope, for a user who may see it. */
   async function scopeFor (user: AuthUser, conversationId: string): Promise<CrmScope> {
@@ -32,7 +31,7 @@ export function conversationResolvers (ctx: PluginContext<any>): Resolvers {
 
   return {
     Conversation: {
-      crm: async (conversation: { id: string }, _: unknown, context: object) => loadRefs(context, conversation.id)
+      crm: async (conversation: { id: string }, _: unknown, context: object) => (await loadRefs(context, conversation.id)) ?? []
     },
     Mutation: {
       createCrmRecordFromConversation: async (_: unknown, args: { conversationId: string, kind: 'lead' | 'deal' }, context: AgentContext) => {

@@ -1,8 +1,8 @@
-// A per-request batch (the DataLoader idea, without its cache): the `kpi` field of every
-// conversation in one GraphQL response is read with one query. Resolvers of sibling list items
-// run in the same turn of the event loop; the first call of a request opens a batch keyed on
-// the request's GraphQL context, the load runs on the next turn with every key collected.
-// Nothing outlives the batch, so a subscription's later pushes read fresh rows.
+// A per-request batch (the DataLoader idea, without its cache): a field of every item of a list in
+// one GraphQL response is read with one query. Resolvers of sibling list items run in the same turn
+// of the event loop; the first call of a request opens a batch keyed on the request's GraphQL
+// context, the load runs on the next turn with every key collected. Nothing outlives the batch, so
+// a subscription's later pushes read fresh rows.
 
 export type BatchLoad<V> = (keys: string[]) => Promise<Map<string, V>>
 
